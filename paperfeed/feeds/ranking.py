@@ -1,0 +1,209 @@
+"""Which papers a day, week or month lists, and in what order; and what is trending.
+
+Both pages and the JSON API call these, so the web page and ``/api/daily_papers`` always
+agree.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db.models import Count, F, Max, Q, QuerySet
+from django.utils import timezone
+
+from paperfeed.accounts.models import Upvote
+from paperfeed.papers.models import DailyEntry, Paper
+
+_DAY_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_WEEK_RE = re.compile(r"^(\d{4})-W(\d{1,2})$", re.IGNORECASE)
+_MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+
+# Trending: every vote loses half its weight every HALF_LIFE_HOURS. Imported votes carry no
+# timestamps, so they count as cast on the day the paper was listed.
+HALF_LIFE_HOURS = 36.0
+TRENDING_WINDOW_DAYS = 14
+
+
+class PeriodError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Period:
+    kind: str  # "day" | "week" | "month"
+    start: date
+    end: date  # inclusive
+    label: str
+
+    @property
+    def key(self) -> str:
+        if self.kind == "day":
+            return self.start.isoformat()
+        if self.kind == "week":
+            year, week, _ = self.start.isocalendar()
+            return f"{year}-W{week:02d}"
+        return self.start.strftime("%Y-%m")
+
+    def previous(self) -> Period:
+        if self.kind == "day":
+            return day_period(self.start - timedelta(days=1))
+        if self.kind == "week":
+            return week_period(self.start - timedelta(days=7))
+        return month_period((self.start - timedelta(days=1)).replace(day=1))
+
+    def next(self) -> Period:
+        if self.kind == "day":
+            return day_period(self.start + timedelta(days=1))
+        if self.kind == "week":
+            return week_period(self.start + timedelta(days=7))
+        return month_period(self.end + timedelta(days=1))
+
+
+def day_period(day: date) -> Period:
+    return Period("day", day, day, day.strftime("%A, %B %-d, %Y"))
+
+
+def week_period(any_day: date) -> Period:
+    start = any_day - timedelta(days=any_day.weekday())
+    year, week, _ = start.isocalendar()
+    return Period("week", start, start + timedelta(days=6), f"Week {week}, {year}")
+
+
+def month_period(first: date) -> Period:
+    first = first.replace(day=1)
+    nxt = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return Period("month", first, nxt - timedelta(days=1), first.strftime("%B %Y"))
+
+
+def parse_period(value: str) -> Period:
+    """'2026-04-02', '2026-W14' or '2026-04' → Period; PeriodError with a clear message otherwise."""
+    text = (value or "").strip()
+    try:
+        if m := _DAY_RE.match(text):
+            return day_period(date(int(m[1]), int(m[2]), int(m[3])))
+        if m := _WEEK_RE.match(text):
+            return week_period(date.fromisocalendar(int(m[1]), int(m[2]), 1))
+        if m := _MONTH_RE.match(text):
+            return month_period(date(int(m[1]), int(m[2]), 1))
+    except ValueError as error:
+        raise PeriodError(f"{text!r} is not a valid date: {error}") from None
+    raise PeriodError(f"{text[:40]!r} is not a day (2026-04-02), week (2026-W14) or month (2026-04)")
+
+
+def latest_day() -> date | None:
+    """The newest day with a visible entry: what the front page shows when today is empty."""
+    return (
+        DailyEntry.objects.filter(hidden=False, paper__hidden=False).aggregate(day=Max("day"))["day"]
+    )
+
+
+def default_period() -> Period:
+    today = timezone.localdate()
+    if DailyEntry.objects.filter(day=today, hidden=False).exists():
+        return day_period(today)
+    return day_period(latest_day() or today)
+
+
+def listed_papers(period: Period, category: str | None = None) -> QuerySet[Paper]:
+    """Papers listed in the period, most upvoted first (imported + local votes)."""
+    entries = DailyEntry.objects.filter(day__range=(period.start, period.end), hidden=False)
+    qs = (
+        Paper.objects.visible()
+        .filter(pk__in=entries.values("paper_id"))
+        .annotate(score=F("imported_upvotes") + F("local_upvotes"))
+        .order_by("-score", "-announced", "arxiv_id")
+    )
+    if category:
+        qs = qs.in_category(category)
+    return qs
+
+
+def trending_anchor() -> datetime:
+    """Now, unless the hub has had no activity lately (an old sample): then its last active day."""
+    now = timezone.now()
+    horizon = now - timedelta(days=TRENDING_WINDOW_DAYS)
+    recent = DailyEntry.objects.filter(day__gte=horizon.date()).exists() or Upvote.objects.filter(
+        created_at__gte=horizon
+    ).exists()
+    if recent:
+        return now
+    last = latest_day()
+    if last is None:
+        return now
+    return datetime(last.year, last.month, last.day, 23, 59, tzinfo=now.tzinfo) + timedelta(minutes=1)
+
+
+def _decay(age_hours: float) -> float:
+    return math.pow(0.5, max(age_hours, 0.0) / HALF_LIFE_HOURS)
+
+
+@dataclass
+class TrendingItem:
+    paper: Paper
+    score: float
+
+
+def trending(limit: int = 50, category: str | None = None, at: datetime | None = None) -> list[TrendingItem]:
+    """Papers ranked by time-decayed votes over the last TRENDING_WINDOW_DAYS.
+
+    score = Σ over votes of 0.5 ** (age_hours / HALF_LIFE_HOURS); imported votes are dated
+    at the paper's (latest) listing day, local votes at the moment they were cast.
+    """
+    anchor = at or trending_anchor()
+    since = anchor - timedelta(days=TRENDING_WINDOW_DAYS)
+    listed = dict(
+        DailyEntry.objects.filter(day__gte=since.date(), day__lte=anchor.date(), hidden=False)
+        .values_list("paper_id")
+        .annotate(day=Max("day"))
+    )
+    local = {
+        row["paper_id"]: row
+        for row in Upvote.objects.filter(created_at__gte=since, created_at__lte=anchor)
+        .values("paper_id")
+        .annotate(n=Count("id"), last=Max("created_at"))
+    }
+    ids = set(listed) | set(local)
+    if not ids:
+        return []
+    qs = Paper.objects.visible().filter(pk__in=ids)
+    if category:
+        qs = qs.in_category(category)
+    papers = {p.pk: p for p in qs}
+    recent_votes: dict[int, list[datetime]] = {}
+    if local:
+        for paper_id, created in Upvote.objects.filter(
+            paper_id__in=list(papers), created_at__gte=since, created_at__lte=anchor
+        ).values_list("paper_id", "created_at"):
+            recent_votes.setdefault(paper_id, []).append(created)
+    items: list[TrendingItem] = []
+    for pk, paper in papers.items():
+        score = 0.0
+        if pk in listed:
+            day = listed[pk]
+            listed_at = datetime(day.year, day.month, day.day, 12, tzinfo=anchor.tzinfo)
+            score += paper.imported_upvotes * _decay((anchor - listed_at).total_seconds() / 3600)
+        for created in recent_votes.get(pk, []):
+            score += _decay((anchor - created).total_seconds() / 3600)
+        items.append(TrendingItem(paper, score))
+    items.sort(key=lambda item: (-item.score, -(item.paper.imported_upvotes + item.paper.local_upvotes), item.paper.arxiv_id))
+    return items[:limit]
+
+
+def entries_for(papers: list[Paper], period: Period | None = None) -> dict[int, DailyEntry]:
+    """The daily entry to show on each paper's card (submitter, day), in one query."""
+    qs = DailyEntry.objects.filter(paper_id__in=[p.pk for p in papers], hidden=False).select_related(
+        "submitted_by"
+    )
+    if period:
+        qs = qs.filter(day__range=(period.start, period.end))
+    chosen: dict[int, DailyEntry] = {}
+    for entry in qs.order_by("day"):
+        chosen.setdefault(entry.paper_id, entry)
+    return chosen
+
+
+def search_filter(category: str | None) -> Q:
+    return Q(categories__contains=f" {category} ") if category else Q()

@@ -1,0 +1,61 @@
+from django.contrib import admin, messages
+from django.db import transaction
+
+from .models import DailyEntry, Paper
+
+
+class DailyEntryInline(admin.TabularInline):
+    model = DailyEntry
+    extra = 0
+    raw_id_fields = ("submitted_by",)
+    fields = ("day", "source", "submitted_by", "submitter_name", "hidden")
+
+
+@admin.register(Paper)
+class PaperAdmin(admin.ModelAdmin):
+    list_display = ("arxiv_id", "title", "primary_category", "announced", "version", "imported_upvotes",
+                    "local_upvotes", "withdrawn", "hidden")
+    list_filter = ("hidden", "withdrawn", "primary_category", "source")
+    search_fields = ("arxiv_id", "title")
+    date_hierarchy = "announced"
+    readonly_fields = ("content_hash", "created_at", "updated_at", "local_upvotes")
+    inlines = [DailyEntryInline]
+    actions = ["hide", "unhide", "merge_into_first"]
+
+    @admin.action(description="Hide from lists and search")
+    def hide(self, request, queryset):
+        queryset.update(hidden=True)
+
+    @admin.action(description="Show again")
+    def unhide(self, request, queryset):
+        queryset.update(hidden=False)
+
+    @admin.action(description="Merge selected duplicates into the oldest one (moves entries and votes)")
+    def merge_into_first(self, request, queryset):
+        from .merge import merge_papers
+
+        papers = list(queryset.order_by("created_at"))
+        if len(papers) < 2:
+            self.message_user(request, "Select at least two papers to merge.", messages.WARNING)
+            return
+        with transaction.atomic():
+            target = merge_papers(papers[0], papers[1:])
+        self.message_user(request, f"Merged {len(papers) - 1} paper(s) into {target.arxiv_id}.")
+
+
+@admin.register(DailyEntry)
+class DailyEntryAdmin(admin.ModelAdmin):
+    list_display = ("day", "paper", "source", "submitted_by", "submitter_name", "hidden")
+    list_filter = ("source", "hidden")
+    date_hierarchy = "day"
+    search_fields = ("paper__arxiv_id", "paper__title", "submitter_name")
+    raw_id_fields = ("paper", "submitted_by")
+    actions = ["hide", "unhide"]
+
+    @admin.action(description="Hide from the daily list")
+    def hide(self, request, queryset):
+        queryset.update(hidden=True)
+
+    @admin.action(description="Show again")
+    def unhide(self, request, queryset):
+        queryset.update(hidden=False)

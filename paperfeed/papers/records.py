@@ -1,0 +1,226 @@
+"""The one shape every source turns its input into, and the checks every record passes.
+
+Sources parse their own format into :class:`PaperRecord`; :func:`validate` normalises it
+and raises :class:`RecordError` naming source, position, id, field and reason, so a bad
+record is rejected alone and the rest of the batch goes on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+from .arxiv_ids import parse_arxiv_id
+
+MAX_TITLE = 1_000
+MAX_ABSTRACT = 50_000
+MAX_COMMENT = 10_000
+MAX_AUTHORS = 5_000
+MAX_AUTHOR_NAME = 300
+MAX_SHORT = 500
+
+_CATEGORY_RE = re.compile(r"^[a-z][a-z-]*(?:\.[A-Za-z][A-Za-z-]*)?$")
+_HOSTILE_RE = re.compile(
+    r"<\s*/?\s*(?:script|iframe|object|embed|style|img|svg|link|meta|form|input|body|html|a|video|audio|base)\b"
+    r"|<[^>]*\bon[a-z]+\s*=|javascript\s*:",
+    re.IGNORECASE,
+)
+_WITHDRAWN_RE = re.compile(r"\b(?:this (?:paper|article|submission|manuscript) (?:has been|is) withdrawn|withdrawn)\b", re.I)
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class RecordError(ValueError):
+    """A record that cannot be stored; the message names where it came from and why."""
+
+    def __init__(self, source: str, position: str, reason: str, record_id: str = "", field: str = ""):
+        self.source, self.position, self.record_id, self.field, self.reason = (
+            source,
+            position,
+            record_id,
+            field,
+            reason,
+        )
+        where = f"{source} {position}".strip()
+        ident = f" ({record_id})" if record_id else ""
+        what = f"{field}: " if field else ""
+        super().__init__(f"{where}{ident}: {what}{reason}")
+
+
+@dataclass
+class PaperRecord:
+    """A paper as one source saw it. ``None`` means "this source does not say" (keep what we have)."""
+
+    arxiv_id: str
+    title: str | None = None
+    abstract: str | None = None
+    authors: list[str] | None = None
+    categories: list[str] | None = None
+    version: int | None = None
+    versions: list[dict] | None = None
+    comment: str | None = None
+    journal_ref: str | None = None
+    doi: str | None = None
+    license: str | None = None
+    published: datetime | None = None
+    updated: datetime | None = None
+    announced: date | None = None
+    withdrawn: bool | None = None
+    # Community fields (Hugging Face): applied whatever the metadata rank.
+    imported_upvotes: int | None = None
+    code_url: str | None = None
+    project_url: str | None = None
+    github_stars: int | None = None
+    ai_summary: str | None = None
+    ai_keywords: list[str] | None = None
+    # False for sources whose metadata is second-hand (HF): they create missing papers but
+    # never overwrite arXiv's own metadata.
+    authoritative: bool = True
+    source: str = ""
+    position: str = ""
+    extra: dict = field(default_factory=dict)
+
+    def rank(self) -> tuple[int, int, str]:
+        """Ordering between two views of one paper: newer version, then newer date, wins."""
+        stamp = self.updated or self.published
+        return (
+            1 if self.authoritative else 0,
+            self.version or 0,
+            stamp.isoformat() if stamp else "",
+        )
+
+
+def clean_text(value: str | None, *, keep_paragraphs: bool = False) -> str:
+    """Collapse arXiv's hard line wraps; keep blank-line paragraph breaks when asked."""
+    if value is None:
+        return ""
+    value = _CONTROL_RE.sub("", value).replace("\r\n", "\n").replace("\r", "\n")
+    if keep_paragraphs:
+        paragraphs = re.split(r"\n\s*\n", value.strip())
+        return "\n\n".join(" ".join(p.split()) for p in paragraphs if p.strip())
+    return " ".join(value.split())
+
+
+def _fail(rec: PaperRecord, reason: str, field: str = "") -> RecordError:
+    return RecordError(rec.source, rec.position, reason, rec.arxiv_id, field)
+
+
+def _limit(rec: PaperRecord, name: str, value: str, limit: int) -> str:
+    if len(value) > limit:
+        raise _fail(rec, f"{len(value):,} characters, limit {limit:,}", name)
+    return value
+
+
+def validate(rec: PaperRecord) -> PaperRecord:
+    """Normalise a record in place and return it, or raise RecordError."""
+    raw_id = (rec.arxiv_id or "").strip()
+    if not raw_id:
+        raise _fail(rec, "missing", "id")
+    parsed = parse_arxiv_id(raw_id)
+    if parsed is None:
+        raise _fail(rec, f"not an arXiv identifier: {raw_id[:80]!r}", "id")
+    rec.arxiv_id = parsed.id
+    if parsed.version and not rec.version:
+        rec.version = parsed.version
+
+    if rec.title is not None:
+        title = clean_text(rec.title)
+        if not title:
+            raise _fail(rec, "empty", "title")
+        _limit(rec, "title", title, MAX_TITLE)
+        if _HOSTILE_RE.search(title):
+            raise _fail(rec, "contains HTML markup or script", "title")
+        rec.title = title
+    elif rec.authoritative:
+        raise _fail(rec, "missing", "title")
+
+    if rec.abstract is not None:
+        rec.abstract = _limit(rec, "abstract", clean_text(rec.abstract, keep_paragraphs=True), MAX_ABSTRACT)
+    if rec.comment is not None:
+        rec.comment = _limit(rec, "comment", clean_text(rec.comment), MAX_COMMENT)
+        if rec.withdrawn is None and _WITHDRAWN_RE.search(rec.comment):
+            rec.withdrawn = True
+    for name in ("journal_ref", "doi", "license", "code_url", "project_url"):
+        value = getattr(rec, name)
+        if value is not None:
+            setattr(rec, name, _limit(rec, name, clean_text(value), MAX_SHORT))
+    for name in ("code_url", "project_url"):
+        value = getattr(rec, name)
+        if value and not re.match(r"^https?://[^\s]+$", value):
+            raise _fail(rec, f"not an http(s) URL: {value[:80]!r}", name)
+
+    if rec.authors is not None:
+        if not isinstance(rec.authors, list):
+            raise _fail(rec, "expected a list of names", "authors")
+        if len(rec.authors) > MAX_AUTHORS:
+            raise _fail(rec, f"{len(rec.authors):,} names, limit {MAX_AUTHORS:,}", "authors")
+        names = [clean_text(str(a)) for a in rec.authors]
+        for name in names:
+            if len(name) > MAX_AUTHOR_NAME:
+                raise _fail(rec, f"a name of {len(name):,} characters", "authors")
+            if _HOSTILE_RE.search(name):
+                raise _fail(rec, "contains HTML markup or script", "authors")
+        rec.authors = [n for n in names if n]
+
+    if rec.categories is not None:
+        cats: list[str] = []
+        for cat in rec.categories:
+            cat = str(cat).strip()
+            if not _CATEGORY_RE.match(cat) or len(cat) > 32:
+                raise _fail(rec, f"not an arXiv category: {cat[:40]!r}", "categories")
+            if cat not in cats:
+                cats.append(cat)
+        rec.categories = cats
+
+    if rec.version is not None and not (1 <= int(rec.version) <= 999):
+        raise _fail(rec, f"out of range: {rec.version}", "version")
+    if rec.versions is not None:
+        rec.versions = sorted(
+            {int(v["version"]): {"version": int(v["version"]), "date": v.get("date") or ""} for v in rec.versions}.values(),
+            key=lambda v: v["version"],
+        )
+        if rec.versions and (rec.version or 0) < rec.versions[-1]["version"]:
+            rec.version = rec.versions[-1]["version"]
+    for name in ("published", "updated"):
+        value = getattr(rec, name)
+        if value is not None:
+            if not isinstance(value, datetime):
+                raise _fail(rec, f"not a date: {str(value)[:40]!r}", name)
+            if value.tzinfo is None:
+                setattr(rec, name, value.replace(tzinfo=UTC))
+            if not 1980 <= value.year <= 2100:
+                raise _fail(rec, f"implausible year {value.year}", name)
+    if rec.announced is None and rec.published is not None:
+        rec.announced = rec.published.date()
+    if rec.announced is not None and not 1980 <= rec.announced.year <= 2100:
+        raise _fail(rec, f"implausible year {rec.announced.year}", "announced")
+    if rec.imported_upvotes is not None and not (0 <= int(rec.imported_upvotes) < 10_000_000):
+        raise _fail(rec, f"out of range: {rec.imported_upvotes}", "upvotes")
+    return rec
+
+
+def content_hash(values: dict) -> str:
+    """Stable hash of a paper's stored metadata, so an unchanged re-ingest writes nothing."""
+    blob = json.dumps(values, sort_keys=True, default=str, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def parse_date(value: str | None, *, source: str = "", position: str = "", field: str = "date") -> datetime | None:
+    """Parse the date formats arXiv and HF use; raise RecordError naming the field otherwise."""
+    if value in (None, ""):
+        return None
+    text = str(value).strip()
+    for fmt in ("%Y-%m-%dT%H:%M:%S.%fZ", "%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d",
+                "%a, %d %b %Y %H:%M:%S %Z", "%a, %d %b %Y %H:%M:%S %z"):
+        try:
+            parsed = datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise RecordError(source, position, f"not a date: {text[:40]!r}", field=field) from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
