@@ -15,7 +15,6 @@ _URL_RE = re.compile(r"https?://[^\s<>\"'{}|\\^`\]\[]+", re.IGNORECASE)
 _BARE_CODE_RE = re.compile(
     r"(?<![/\w.])((?:github\.com|gitlab\.com|codeberg\.org|bitbucket\.org)/[\w.-]+/[\w.-]+)", re.IGNORECASE
 )
-_CODE_HOSTS = ("github.com", "gitlab.com", "codeberg.org", "bitbucket.org", "git.")
 _PROJECT_CUE_RE = re.compile(
     r"(project\s*page|project\s*website|homepage|home\s*page|website|webpage|web\s*page|demo|project)\s*"
     r"(?:is\s*)?(?:available\s*)?(?:at|:)?\s*$",
@@ -32,8 +31,6 @@ class Links:
 
 def _clean(url: str) -> str:
     url = url.rstrip(".,;:)]}>'\"")
-    # LaTeX leftovers such as "https://x.io/}." or "\url{https://…}".
-    url = url.replace("\\_", "_").replace("\\%", "%").replace("\\&", "&").replace("\\#", "#")
     # An unbalanced "(" inside means the ")" we stripped belonged to the URL.
     if url.count("(") > url.count(")"):
         url += ")"
@@ -58,6 +55,8 @@ def extract_links(*texts: str | None) -> Links:
         if not text:
             continue
         text = text.replace("\n", " ")
+        for escaped in ("_", "%", "&", "#", "~"):
+            text = text.replace("\\" + escaped, escaped)
         candidates: list[tuple[int, str]] = [(m.start(), _clean(m.group(0))) for m in _URL_RE.finditer(text)]
         covered = " ".join(u for _, u in candidates)
         for m in _BARE_CODE_RE.finditer(text):
