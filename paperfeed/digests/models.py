@@ -1,0 +1,88 @@
+"""Email subscriptions and the per-period send ledger that makes digests never-twice, never-lost."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class Subscription(models.Model):
+    """One email address's digest preferences.
+
+    A row exists from the first request on (status ``pending``), but nothing is mailed to it
+    except the confirmation until its owner clicks the signed confirm link (double opt-in).
+    Preferences requested later travel inside the signed confirm token and only replace
+    these once confirmed, so nobody can change someone else's digest by knowing the address.
+    """
+
+    class Frequency(models.TextChoices):
+        DAILY = "daily", "Daily"
+        WEEKLY = "weekly", "Weekly"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for confirmation"
+        ACTIVE = "active", "Active"
+        UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
+
+    email = models.EmailField(max_length=254, unique=True, help_text="Stored lower-cased.")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="subscriptions"
+    )
+    frequency = models.CharField(max_length=8, choices=Frequency.choices, default=Frequency.DAILY)
+    categories = models.JSONField(default=list, blank=True, help_text="arXiv categories; empty = all.")
+    keywords = models.JSONField(default=list, blank=True, help_text="Any keyword in title/abstract.")
+    include_picks = models.BooleanField(default=False, help_text="Add personal picks (members only).")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["email"]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.frequency}, {self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+
+class DigestSend(models.Model):
+    """The claim row for one subscriber's digest of one period: unique, so at most one exists.
+
+    State machine: pending → sending → sent; a failed attempt goes back to pending with
+    ``next_attempt_at`` pushed out (backoff) or, after the last attempt, to failed. A
+    ``sending`` row older than the stale timeout (its worker died mid-send) is claimable
+    again: delivery is at-least-once, see docs/digests.md.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending (claimed by a worker)"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed (gave up after the last attempt)"
+        SKIPPED = "skipped", "Skipped (nothing to send)"
+
+    subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="sends")
+    period_key = models.CharField(max_length=32, help_text="daily:2026-04-02 or weekly:2026-W14")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=120, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    message_id = models.CharField(max_length=255, blank=True)
+    paper_ids = models.JSONField(default=list, blank=True, help_text="arXiv ids the email listed.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["subscription", "period_key"], name="one_digest_per_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period_key} → {self.subscription.email}: {self.status}"

@@ -1,0 +1,155 @@
+"""Personal picks: new papers ranked for a member from what they saved and upvoted.
+
+The scoring itself is in ``recommender`` (shared with the benchmark); this module gathers
+the member's papers, the candidate pool and the features from the database, and turns the
+best scores into picks with a one-line reason ("Similar to X in your collection Y").
+Members with nothing saved yet get trending papers in their categories (cold start).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+from django.db.models import Q
+
+from paperfeed.accounts.models import CollectionItem, Upvote
+from paperfeed.feeds import ranking
+from paperfeed.papers.models import DailyEntry, Paper
+
+from . import recommender
+
+log = logging.getLogger(__name__)
+
+RECENT_DAYS = 14
+MAX_CANDIDATES = 4000
+MAX_POSITIVES = 200
+# Chosen by benchmarks/recommend.py (docs/digests.md has the table).
+METHOD = "svm"
+
+
+@dataclass
+class Pick:
+    paper: Paper
+    score: float
+    reason: str
+    because_of: Paper | None = None
+
+
+def member_papers(user) -> list[tuple[Paper, str]]:
+    """(paper, where it came from) for what the member saved or upvoted, newest first, deduplicated."""
+    seen: dict[int, tuple[Paper, str]] = {}
+    items = (
+        CollectionItem.objects.filter(collection__user=user)
+        .select_related("paper", "collection")
+        .order_by("-added_at")[:MAX_POSITIVES]
+    )
+    for item in items:
+        seen.setdefault(item.paper_id, (item.paper, f"your collection “{item.collection.name}”"))
+    for vote in Upvote.objects.filter(user=user).select_related("paper").order_by("-created_at")[:MAX_POSITIVES]:
+        seen.setdefault(vote.paper_id, (vote.paper, "your upvotes"))
+    return list(seen.values())[:MAX_POSITIVES]
+
+
+def _category_q(categories: list[str] | None) -> Q:
+    q = Q()
+    for category in categories or []:
+        q |= ranking.search_filter(category)
+    return q
+
+
+def candidate_papers(start: date, end: date, categories: list[str] | None = None,
+                     exclude: set[int] | None = None) -> list[Paper]:
+    """Visible papers announced or listed in [start, end], newest first."""
+    listed = DailyEntry.objects.filter(day__range=(start, end), hidden=False).values("paper_id")
+    qs = (
+        Paper.objects.visible()
+        .filter(Q(announced__range=(start, end)) | Q(pk__in=listed))
+        .filter(_category_q(categories))
+        .exclude(pk__in=list(exclude or ()))
+        .order_by("-announced", "-arxiv_id")
+    )
+    return list(qs[:MAX_CANDIDATES])
+
+
+def recent_window(days: int = RECENT_DAYS) -> tuple[date, date]:
+    """The last ``days`` days up to the hub's newest listing (an old sample still gets picks)."""
+    newest = Paper.objects.visible().order_by("-announced").values_list("announced", flat=True).first()
+    last = max(filter(None, [ranking.latest_day(), newest]), default=date.today())
+    return last - timedelta(days=days - 1), last
+
+
+def _embedding_rows(papers: list[Paper]) -> np.ndarray | None:
+    """Sentence vectors from the search app, or None when it cannot give one for every paper."""
+    try:
+        from paperfeed.search.vectors import get_vectors  # noqa: PLC0415 - optional, built by search
+    except ImportError:
+        return None
+    try:
+        found = get_vectors([p.pk for p in papers])
+    except Exception:  # an index being rebuilt must not break a page or a digest
+        log.warning("vector lookup failed; using tf-idf only", exc_info=True)
+        return None
+    if found is None:
+        return None
+    if isinstance(found, dict):
+        if any(found.get(p.pk) is None for p in papers):
+            return None
+        matrix = np.vstack([np.asarray(found[p.pk], dtype=np.float32) for p in papers])
+    else:
+        matrix = np.asarray(found, dtype=np.float32)
+        if matrix.ndim != 2 or matrix.shape[0] != len(papers) or not np.isfinite(matrix).all():
+            return None
+    return matrix
+
+
+def features_for(papers: list[Paper]):
+    """tf-idf of title + abstract, joined with embeddings when the search app has them."""
+    text = recommender.tfidf([recommender.paper_text(p.title, p.abstract) for p in papers])
+    vectors = _embedding_rows(papers)
+    if vectors is None:
+        return text
+    return recommender.combine(text, vectors)
+
+
+def cold_start(categories: list[str] | None, limit: int, exclude: set[int], window: tuple[date, date]) -> list[Pick]:
+    """Trending papers in the member's categories: the best guess before they have saved anything."""
+    picks: list[Pick] = []
+    for category in categories or [None]:
+        for item in ranking.trending(limit=limit * 3, category=category):
+            if item.paper.pk not in exclude and all(p.paper.pk != item.paper.pk for p in picks):
+                where = f" in {category}" if category else ""
+                picks.append(Pick(item.paper, item.score, f"Trending{where}"))
+    if not picks:  # no votes anywhere yet: newest papers of the window
+        for paper in candidate_papers(*window, categories=categories, exclude=exclude)[:limit]:
+            picks.append(Pick(paper, 0.0, "New" + (f" in {', '.join(categories)}" if categories else "")))
+    picks.sort(key=lambda p: -p.score)
+    return picks[:limit]
+
+
+def picks_for(user, *, window: tuple[date, date] | None = None, categories: list[str] | None = None,
+              limit: int = 10) -> list[Pick]:
+    """The member's best new papers in ``window`` (default: the last two weeks), each with a reason."""
+    window = window or recent_window()
+    mine = member_papers(user)
+    exclude = {p.pk for p, _ in mine}
+    if not mine:
+        return cold_start(categories, limit, exclude, window)
+    candidates = candidate_papers(*window, categories=categories, exclude=exclude)
+    if not candidates:
+        return []
+    positives = [p for p, _ in mine]
+    features = features_for(positives + candidates)
+    pos_idx = list(range(len(positives)))
+    cand_idx = list(range(len(positives), len(positives) + len(candidates)))
+    scores = recommender.score(features, pos_idx, cand_idx, method=METHOD)
+    top = np.argsort(-scores, kind="stable")[:limit]
+    reasons = recommender.explain(features, pos_idx, [cand_idx[i] for i in top])
+    picks = []
+    for i, why in zip(top, reasons, strict=True):
+        source, where = mine[why.positive_index]
+        title = source.title if len(source.title) <= 70 else source.title[:67] + "…"
+        picks.append(Pick(candidates[i], float(scores[i]), f"Similar to “{title}” in {where}", source))
+    return picks

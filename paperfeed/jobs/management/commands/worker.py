@@ -1,0 +1,76 @@
+"""``paperfeed worker``: the django-q2 cluster plus a faster scheduler tick, on the DB queue.
+
+Harvests, index sync and digests run from django-q2 Schedule rows (see jobs/schedules.py);
+every run claims a JobRun row first, so any number of workers can run at once.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connections
+
+
+class Command(BaseCommand):
+    help = "Run the background worker: scheduled harvests, index sync, digests, retries."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--tick", type=float, default=None,
+                            help="Seconds between schedule checks (PAPERFEED_SCHEDULER_TICK, default 10)")
+        parser.add_argument("--run", metavar="JOB", help="Queue one job now (harvest, index_sync, digest_daily, …) and exit")
+        parser.add_argument("--list", action="store_true", help="Show the schedules and recent runs, then exit")
+        parser.add_argument("--no-schedules", action="store_true", help="Do not create/update the standing schedules")
+
+    def handle(self, *args, **options):
+        from django_q.cluster import Cluster
+        from django_q.scheduler import scheduler
+
+        from paperfeed.jobs import conf, runner, schedules
+
+        if options["run"]:
+            try:
+                task_id = runner.enqueue(options["run"])
+            except runner.UnknownJob as error:
+                raise CommandError(str(error)) from None
+            self.stdout.write(f"queued {options['run']} as task {task_id}; a running worker will pick it up")
+            return
+        # django-q2 keeps cluster stats in the cache, which is a database table here.
+        call_command("createcachetable", verbosity=0)
+        if not options["no_schedules"]:
+            try:
+                for change in schedules.ensure_schedules():
+                    self.stdout.write(change)
+            except ValueError as error:
+                raise CommandError(str(error)) from None
+        if options["list"]:
+            self._list()
+            return
+        tick = options["tick"] if options["tick"] is not None else conf.scheduler_tick()
+        if tick <= 0:
+            raise CommandError("--tick must be a positive number of seconds")
+        # Forked cluster processes must not share this process's database connections.
+        connections.close_all()
+        cluster = Cluster()
+        cluster.start()
+        self.stdout.write(f"worker running (cluster {cluster.name}, schedule tick {tick:g}s); Ctrl-C stops it")
+        self.stdout.flush()
+        next_tick = time.monotonic()
+        while cluster.sentinel is not None and cluster.sentinel.is_alive():
+            if time.monotonic() >= next_tick:
+                scheduler()  # creates each due task once: it locks the schedule rows
+                connections.close_all()
+                next_tick = time.monotonic() + tick
+            time.sleep(min(0.2, tick))
+        self.stdout.write("worker stopped")
+
+    def _list(self) -> None:
+        from django_q.models import Schedule
+
+        from paperfeed.jobs.models import JobRun
+
+        for s in Schedule.objects.order_by("next_run"):
+            self.stdout.write(f"{s.name:<32} next {s.next_run:%Y-%m-%d %H:%M} ({s.get_schedule_type_display()})")
+        for run in JobRun.objects.all()[:10]:
+            self.stdout.write(f"{run.started_at:%Y-%m-%d %H:%M} {run.name:<16} {run.status:<8} {run.result[:80] or run.last_error[:80]}")

@@ -1,0 +1,81 @@
+"""The standing schedules, as django-q2 Schedule rows (visible and editable in the admin)."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from . import conf
+from .runner import FUNC
+
+PREFIX = "paperfeed:"
+
+
+def _parse_hhmm(value: str, what: str) -> time:
+    try:
+        hours, minutes = (int(part) for part in value.strip().split(":"))
+        return time(hours, minutes)
+    except (ValueError, TypeError):
+        raise ValueError(f"{what} must be HH:MM (24h, UTC), got {value!r}") from None
+
+
+def next_at(at: time, now: datetime | None = None, weekday: int | None = None) -> datetime:
+    """The next moment (after now) at this wall-clock time, optionally on this weekday (0=Mon)."""
+    now = now or timezone.now()
+    candidate = now.replace(hour=at.hour, minute=at.minute, second=0, microsecond=0)
+    while candidate <= now or (weekday is not None and candidate.weekday() != weekday):
+        candidate += timedelta(days=1)
+    return candidate
+
+
+def wanted(now: datetime | None = None) -> list[dict]:
+    from django_q.models import Schedule
+
+    harvest_at = _parse_hhmm(settings.HARVEST_TIME, "PAPERFEED_HARVEST_TIME")
+    digest_at = _parse_hhmm(conf.digest_time(), "PAPERFEED_DIGEST_TIME")
+    return [
+        {"job": "harvest", "schedule_type": Schedule.DAILY, "next_run": next_at(harvest_at, now)},
+        {"job": "digest_daily", "schedule_type": Schedule.DAILY, "next_run": next_at(digest_at, now)},
+        {"job": "digest_weekly", "schedule_type": Schedule.WEEKLY, "next_run": next_at(digest_at, now, weekday=0)},
+        {"job": "digest_retries", "schedule_type": Schedule.MINUTES, "minutes": 5,
+         "next_run": (now or timezone.now()) + timedelta(minutes=5)},
+    ]
+
+
+def ensure_schedules(now: datetime | None = None) -> list[str]:
+    """Create missing schedules; re-time ones whose configured time changed. Idempotent."""
+    from django_q.models import Schedule
+
+    changes = []
+    with transaction.atomic():
+        for spec in wanted(now):
+            name = PREFIX + spec["job"]
+            fields = {
+                "func": FUNC,
+                "kwargs": repr({"name": spec["job"]}),
+                "schedule_type": spec["schedule_type"],
+                "minutes": spec.get("minutes"),
+                "repeats": -1,
+                "intended_date_kwarg": "intended",
+            }
+            current = Schedule.objects.filter(name=name).first()
+            if current is None:
+                Schedule.objects.create(name=name, next_run=spec["next_run"], **fields)
+                changes.append(f"created {name} (next {spec['next_run']:%Y-%m-%d %H:%M})")
+                continue
+            retime = spec["schedule_type"] != Schedule.MINUTES and (
+                current.next_run is None or current.next_run.time().replace(second=0, microsecond=0)
+                != spec["next_run"].time()
+            )
+            stale = any(getattr(current, k) != v for k, v in fields.items())
+            if retime or stale:
+                for key, value in fields.items():
+                    setattr(current, key, value)
+                if retime:
+                    current.next_run = spec["next_run"]
+                current.save()
+                changes.append(f"updated {name}")
+    return changes
