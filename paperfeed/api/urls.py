@@ -1,3 +1,34 @@
-from django.urls import path  # noqa: F401
+"""Mounts the JSON API at /api/ (docs at /api/docs, schema at /api/openapi.json)."""
 
-urlpatterns: list = []
+from __future__ import annotations
+
+from pathlib import Path
+
+import ninja
+from django.http import FileResponse, Http404, HttpRequest, JsonResponse
+from django.urls import path, re_path
+from django.views.decorators.cache import cache_control
+
+from .main import api
+
+_ASSETS = Path(ninja.__file__).parent / "static" / "ninja"
+_ALLOWED = {"swagger-ui.css", "swagger-ui-bundle.js", "swagger-ui-init.js", "favicon.svg", "favicon.png"}
+
+
+@cache_control(public=True, max_age=86400)
+def docs_asset(request: HttpRequest, name: str) -> FileResponse:
+    if name not in _ALLOWED:
+        raise Http404(name)
+    return FileResponse((_ASSETS / name).open("rb"))
+
+
+def api_not_found(request: HttpRequest, rest: str = "") -> JsonResponse:
+    """Unknown /api/ paths answer in JSON too (clients parse every API answer as JSON)."""
+    return JsonResponse({"error": "No such API endpoint", "detail": request.path[:200]}, status=404)
+
+
+urlpatterns = [
+    path("api/docs/assets/<str:name>", docs_asset, name="api-docs-asset"),
+    path("api/", api.urls),
+    re_path(r"^api(?:/(?P<rest>.*))?$", api_not_found),
+]
