@@ -58,12 +58,16 @@ class HFDailySubmitter(Schema):
 
 
 class HFAuthorUser(Schema):
-    model_config = ConfigDict(populate_by_name=True, extra="allow")
+    """The hub account an author claimed (imported from Hugging Face as it was)."""
+
+    model_config = ConfigDict(populate_by_name=True)
 
     id_: str | None = Field(None, alias="_id")
+    id: str | None = None
     avatarUrl: str = ""
     fullname: str = ""
     user: str = ""
+    name: str | None = None
     type: str = "user"
     isPro: bool = False
 

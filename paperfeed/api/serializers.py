@@ -42,6 +42,9 @@ def hex_id(*parts: int | str) -> str:
     return hashlib.sha1("\x1f".join(map(str, parts)).encode()).hexdigest()[:24]
 
 
+AUTHOR_USER_KEYS = {"_id", "id", "avatarUrl", "fullname", "user", "name", "type", "isPro"}
+
+
 def _hf(extra: dict | None, key: str) -> Any:
     if not isinstance(extra, dict):
         return None
@@ -159,7 +162,7 @@ def _authors(paper: Paper, extra: dict | None) -> list[dict]:
             "hidden": raw.get("hidden") if isinstance(raw.get("hidden"), bool) else False,
         }
         if isinstance(raw.get("user"), dict):
-            author["user"] = raw["user"]
+            author["user"] = {k: v for k, v in raw["user"].items() if k in AUTHOR_USER_KEYS}
         for key in ("status", "statusLastChangedAt"):
             if isinstance(raw.get(key), str):
                 author[key] = raw[key]
