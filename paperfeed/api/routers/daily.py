@@ -20,6 +20,9 @@ from ..schemas import ErrorOut, HFDailyItem, PaperIdIn
 
 router = Router(tags=["daily papers"])
 
+# arXiv started in 1991; the bounds keep date arithmetic (trending windows) far from overflow.
+FIRST_YEAR, LAST_YEAR = 1991, 9000
+
 
 class DailyQuery(Schema):
     date: str | None = NField(None, max_length=40, description="A day, YYYY-MM-DD", examples=["2026-04-02"])
@@ -47,6 +50,10 @@ def _period(query: DailyQuery) -> ranking.Period | None:
         period = ranking.parse_period(value)
     except ranking.PeriodError as error:
         raise ApiError(400, f"Invalid {name}", str(error)) from None
+    except OverflowError:  # parse_period of the last month of year 9999
+        raise ApiError(400, f"Invalid {name}", f"{value[:40]!r} is out of range") from None
+    if not FIRST_YEAR <= period.start.year <= LAST_YEAR:
+        raise ApiError(400, f"Invalid {name}", f"{value[:40]!r} is out of range ({FIRST_YEAR}-{LAST_YEAR})")
     expected = {"date": "day", "week": "week", "month": "month"}[name]
     if period.kind != expected:
         raise ApiError(400, f"Invalid {name}", f"{value[:40]!r} is a {period.kind}, not a {expected}")
