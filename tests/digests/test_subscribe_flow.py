@@ -155,3 +155,26 @@ def test_member_form_is_prefilled_and_picks_need_a_member(client, smtp, django_u
     client.get(_confirm_link(smtp.messages[-1], settings.SITE_URL))
     sub = Subscription.objects.get(email="ada@example.com")
     assert sub.user == user and sub.include_picks and sub.frequency == "weekly"
+
+
+def test_smtp_down_at_subscribe_shows_an_error_not_a_500(client, smtp, settings):
+    from .helpers import free_port
+
+    settings.EMAIL_PORT = free_port()
+    response = _subscribe(client)
+    assert response.status_code == 400
+    assert b"could not send the confirmation email" in response.content
+
+
+def test_admin_lists_subscriptions_sends_and_job_runs(admin_client, smtp, day_papers):
+    Subscription.objects.create(email="x@example.com", status=Subscription.Status.ACTIVE)
+    sending.send_digests("daily")
+    from paperfeed.jobs import runner
+
+    runner.run_scheduled("digest_retries", intended="2026-05-12T06:00:00+00:00")
+    for url in ("/admin/digests/subscription/", "/admin/digests/digestsend/", "/admin/jobs/jobrun/",
+                "/admin/django_q/schedule/"):
+        response = admin_client.get(url)
+        assert response.status_code == 200, url
+    assert b"daily:2026-05-12" in admin_client.get("/admin/digests/digestsend/").content
+    assert b"digest_retries" in admin_client.get("/admin/jobs/jobrun/").content
