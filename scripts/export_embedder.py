@@ -237,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help="where the shipped artifacts go")
     ap.add_argument("--variants-dir", type=Path, help="also write fp32 / unfused / per-tensor variants here")
-    ap.add_argument("--min-cosine", type=float, default=0.98, help="fail below this cosine vs torch")
+    ap.add_argument("--min-cosine", type=float, default=0.97, help="fail below this cosine vs torch")
     args = ap.parse_args(argv)
 
     src = source_model_dir()

@@ -1,0 +1,263 @@
+"""Sentence embeddings for papers and queries, from the int8 ONNX model shipped in ``model/``.
+
+Why this design:
+
+* **Weights ship inside the package** (``model/model.onnx``, built by
+  ``scripts/export_embedder.py`` from all-MiniLM-L6-v2, Apache-2.0, see ``model/NOTICE``).
+  Nothing is downloaded at run time, so it works offline (``HF_HUB_OFFLINE=1``) and in CI.
+* **ONNX Runtime + tokenizers + numpy only**: no torch at run time (torch is GBs; the int8
+  ONNX file is ~23 MB and 2-3x faster than torch fp32 on CPU).
+* **Quality/speed**: see ``benchmarks/embedder.py`` for the measured table. Mean pooling
+  and L2 normalisation are done here in numpy, exactly as sentence-transformers does.
+* **Throughput tricks**: every text is tokenised once; texts are processed in batches
+  sorted by token length so a batch pads to (nearly) its own length, not to the longest
+  text overall; the original order is restored at the end.
+
+Thread count comes from ``PAPERFEED_EMBED_THREADS`` (default: CPUs available to the process,
+capped at 4 - beyond that a 6-layer MiniLM stops scaling and a web worker should leave cores
+for others).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import os
+import re
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import onnxruntime as ort
+from tokenizers import Tokenizer
+
+MODEL_DIR = Path(__file__).resolve().parent / "model"
+MODEL_FILE = "model.onnx"
+TOKENIZER_FILE = "tokenizer.json"
+FINGERPRINT_FILE = "fingerprint.json"
+
+__all__ = ["Embedder", "paper_text", "normalize_text", "default_threads"]
+
+
+# --------------------------------------------------------------------------- text helpers
+
+# \emph{x}, \textbf{x}, \mathrm{x}, ... -> x  (keep the argument, drop the command)
+_LATEX_WRAP = re.compile(
+    r"\\(?:emph|textbf|textit|texttt|textrm|textsc|textsf|text|mathrm|mathbf|mathit|mathcal|"
+    r"mathbb|mathsf|mathtt|operatorname|boldsymbol|bm|underline|url|href)\s*\{([^{}]*)\}"
+)
+# \alpha -> alpha, \cite{...} etc. keep the word; accents like \'e lose the backslash.
+_LATEX_CMD = re.compile(r"\\([A-Za-z]+)")
+_LATEX_SYMBOLS = re.compile(r"\\[,;:!% ]|\\\\|[{}$~^]")
+_WS = re.compile(r"\s+")
+
+
+def normalize_text(text: str | None) -> str:
+    """Strip LaTeX markup and collapse whitespace.
+
+    Why: arXiv serves titles/abstracts with hard line breaks and raw LaTeX (``$\\alpha$``,
+    ``\\emph{...}``). Each ``$``, ``\\``, ``{`` becomes a WordPiece token that carries no
+    meaning but costs compute and eats into the token budget; the command names themselves
+    (``alpha``, ``mathbb``) are kept since they are often content words.
+    """
+    if not text:
+        return ""
+    text = html.unescape(text)
+    for _ in range(3):  # nested wrappers: \textbf{\emph{x}}
+        new = _LATEX_WRAP.sub(r"\1", text)
+        if new == text:
+            break
+        text = new
+    text = _LATEX_CMD.sub(r" \1", text)
+    text = _LATEX_SYMBOLS.sub(" ", text)
+    text = text.replace("_", " ")
+    return _WS.sub(" ", text).strip()
+
+
+def paper_text(title: str | None, abstract: str | None) -> str:
+    """The text we embed for a paper: ``"<title>. <abstract>"``, normalised.
+
+    Why this shape: all-MiniLM-L6-v2 was trained on (title, abstract)-like pairs as plain
+    sentences; joining with ". " measured as good as or better than a bare space or
+    ``[SEP]`` on SciFact train (see benchmarks/embedder.py). Always use this helper for
+    documents so stored vectors and fresh ones agree.
+    """
+    t = normalize_text(title).rstrip(" .")
+    a = normalize_text(abstract)
+    if t and a:
+        return f"{t}. {a}"
+    return t or a
+
+
+def default_threads() -> int:
+    """Intra-op threads: ``$PAPERFEED_EMBED_THREADS`` or the usable CPUs capped at 4."""
+    env = os.environ.get("PAPERFEED_EMBED_THREADS", "").strip()
+    if env:
+        try:
+            return max(1, int(env))
+        except ValueError:
+            pass
+    try:
+        n = len(os.sched_getaffinity(0))  # respects cgroup/taskset pinning, unlike cpu_count
+    except (AttributeError, OSError):
+        n = os.cpu_count() or 1
+    return max(1, min(4, n))
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+# --------------------------------------------------------------------------- embedder
+
+
+class Embedder:
+    """all-MiniLM-L6-v2 (int8 ONNX) sentence embedder: 384-d, L2-normalised float32.
+
+    Use :meth:`default` in application code (one session per process: loading costs
+    ~0.3 s and ~60 MB). The constructor exists for benchmarks/tests that compare variants.
+    ``InferenceSession.run`` is thread-safe, so one instance can serve many threads.
+    """
+
+    _default: Embedder | None = None
+    _default_lock = threading.Lock()
+
+    def __init__(
+        self,
+        model_path: str | Path | None = None,
+        *,
+        max_seq_len: int | None = None,
+        threads: int | None = None,
+        verify: bool = True,
+    ) -> None:
+        """Load the model.
+
+        :param model_path: ONNX file; default: the shipped ``model/model.onnx``.
+        :param max_seq_len: truncation length; default: the one in ``fingerprint.json``
+            (the value the shipped model was tuned and benchmarked with).
+        :param threads: intra-op threads; default :func:`default_threads`.
+        :param verify: check the shipped file's sha256 against ``fingerprint.json`` so a
+            corrupted/partially-updated model is caught here and not as silently bad search.
+        """
+        self.model_path = Path(model_path) if model_path else MODEL_DIR / MODEL_FILE
+        meta: dict[str, Any] = json.loads((MODEL_DIR / FINGERPRINT_FILE).read_text(encoding="utf-8"))
+        shipped = self.model_path.resolve() == (MODEL_DIR / MODEL_FILE).resolve()
+        sha = _sha256(self.model_path)
+        if shipped and verify and sha != meta["onnx_sha256"]:
+            raise RuntimeError(
+                f"{self.model_path} does not match {FINGERPRINT_FILE} "
+                f"(sha256 {sha[:12]} != {meta['onnx_sha256'][:12]}); rebuild with scripts/export_embedder.py"
+            )
+        self.onnx_sha256 = sha
+        self.model_name: str = meta["model"]
+        self.pooling: str = meta.get("pooling", "mean")
+        self.max_seq_len: int = int(max_seq_len or meta["max_seq_len"])
+        self.dim: int = int(meta.get("dim", 384))
+        self.threads = threads or default_threads()
+
+        self._tokenizer = Tokenizer.from_file(str(MODEL_DIR / TOKENIZER_FILE))
+        self._tokenizer.enable_truncation(self.max_seq_len)
+        self._tokenizer.no_padding()  # we pad per (length-sorted) batch ourselves
+
+        so = ort.SessionOptions()
+        so.intra_op_num_threads = self.threads
+        so.inter_op_num_threads = 1
+        so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        so.log_severity_level = 3
+        self._session = ort.InferenceSession(
+            str(self.model_path), sess_options=so, providers=["CPUExecutionProvider"]
+        )
+        self._input_names = {i.name for i in self._session.get_inputs()}
+
+    # -- identity ------------------------------------------------------------------------
+
+    @property
+    def fingerprint(self) -> str:
+        """Identifies the vector space: store it next to vectors, re-embed when it changes.
+
+        Any change of weights (sha256), truncation length or pooling changes the vectors.
+        """
+        return f"{self.model_name.rsplit('/', 1)[-1]}:{self.onnx_sha256[:16]}:len{self.max_seq_len}:{self.pooling}"
+
+    @classmethod
+    def default(cls) -> Embedder:
+        """The process-wide shared instance (created on first use, thread-safe)."""
+        if cls._default is None:
+            with cls._default_lock:
+                if cls._default is None:
+                    cls._default = cls()
+        return cls._default
+
+    # -- encoding ------------------------------------------------------------------------
+
+    def encode(self, texts: Sequence[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
+        """Embed ``texts`` -> ``(len(texts), dim)`` float32, rows L2-normalised, input order.
+
+        Texts are tokenised once, then run in batches of similar token length (longest
+        first) so padding is small; for documents pass :func:`paper_text` output.
+        """
+        n = len(texts)
+        out = np.zeros((n, self.dim), dtype=np.float32)
+        if n == 0:
+            return out
+        encodings = self._tokenizer.encode_batch([t if isinstance(t, str) else "" for t in texts])
+        lengths = np.fromiter((len(e.ids) for e in encodings), dtype=np.int64, count=n)
+        order = np.argsort(-lengths, kind="stable")
+        batch_size = max(1, int(batch_size))
+
+        bar = None
+        if progress:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+            bar = Progress(
+                "[progress.description]{task.description}",
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+            )
+            task = bar.add_task("embedding", total=n)
+            bar.start()
+        try:
+            for start in range(0, n, batch_size):
+                idx = order[start : start + batch_size]
+                out[idx] = self._run([encodings[i].ids for i in idx])
+                if bar is not None:
+                    bar.advance(task, len(idx))
+        finally:
+            if bar is not None:
+                bar.stop()
+        return out
+
+    def encode_query(self, text: str) -> np.ndarray:
+        """Embed one search query -> 1-D ``(dim,)`` float32, L2-normalised.
+
+        Queries get the same whitespace/LaTeX normalisation as documents.
+        """
+        ids = self._tokenizer.encode(normalize_text(text)).ids
+        return self._run([ids])[0]
+
+    def _run(self, batch_ids: list[list[int]]) -> np.ndarray:
+        width = max(len(ids) for ids in batch_ids)
+        input_ids = np.zeros((len(batch_ids), width), dtype=np.int64)
+        mask = np.zeros((len(batch_ids), width), dtype=np.int64)
+        for row, ids in enumerate(batch_ids):
+            input_ids[row, : len(ids)] = ids
+            mask[row, : len(ids)] = 1
+        feeds = {"input_ids": input_ids, "attention_mask": mask}
+        if "token_type_ids" in self._input_names:
+            feeds["token_type_ids"] = np.zeros_like(input_ids)
+        (hidden,) = self._session.run(None, feeds)
+        # Mean pooling over real tokens (sentence-transformers' Pooling, mean mode).
+        m = mask.astype(np.float32)
+        summed = np.einsum("bsd,bs->bd", hidden, m)
+        emb = summed / np.maximum(m.sum(axis=1, keepdims=True), 1e-9)
+        norms = np.linalg.norm(emb, axis=1, keepdims=True)
+        return (emb / np.maximum(norms, 1e-12)).astype(np.float32, copy=False)
