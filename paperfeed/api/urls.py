@@ -30,5 +30,6 @@ def api_not_found(request: HttpRequest, rest: str = "") -> JsonResponse:
 urlpatterns = [
     path("api/docs/assets/<str:name>", docs_asset, name="api-docs-asset"),
     path("api/", api.urls),
-    re_path(r"^api(?:/(?P<rest>.*))?$", api_not_found),
+    # [\s\S]: ids with a newline (%0A) must land here too, not on an HTML 404 page.
+    re_path(r"^api(?:/(?P<rest>[\s\S]*))?$", api_not_found),
 ]
