@@ -17,6 +17,7 @@ from paperfeed.accounts.models import Collection, CollectionItem
 from paperfeed.papers.models import Paper
 
 from .errors import ApiError
+from .schemas import CONTROL_CHARS
 
 
 def slug_for(name: str) -> str:
@@ -31,7 +32,7 @@ def mine(user):
 
 def get(user, ref: str) -> Collection:
     ref = ref.strip()
-    found = mine(user).filter(Q(slug=ref) | Q(name=ref)).first()
+    found = None if CONTROL_CHARS.search(ref) else mine(user).filter(Q(slug=ref) | Q(name=ref)).first()
     if found is None:
         raise ApiError(
             404,

@@ -10,12 +10,25 @@ carry an alias.
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import Annotated, Any
 
 from ninja import Field, Schema
-from pydantic import ConfigDict
+from pydantic import AfterValidator, ConfigDict
 
 ARXIV_ID_EXAMPLE = "2503.11731"
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def no_control_characters(value: str) -> str:
+    """NUL and friends never mean anything in a parameter, and PostgreSQL refuses NUL outright."""
+    if CONTROL_CHARS.search(value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+# Every free-text input (query strings and bodies) is this type, so bad bytes are a 422.
+Text = Annotated[str, AfterValidator(no_control_characters)]
 
 
 class ErrorOut(Schema):
@@ -165,7 +178,7 @@ class PaperPage(Schema):
 
 
 class PaperIdIn(Schema):
-    id: str = Field(..., min_length=1, max_length=300, description="arXiv id or URL in any form",
+    id: Text = Field(..., min_length=1, max_length=300, description="arXiv id or URL in any form",
                     examples=[ARXIV_ID_EXAMPLE, "arXiv:2503.11731v2", "https://arxiv.org/abs/2503.11731"])
 
 
@@ -177,7 +190,7 @@ class VoteOut(Schema):
 
 
 class CollectionIn(Schema):
-    name: str = Field(..., min_length=1, max_length=100, examples=["to read"])
+    name: Text = Field(..., min_length=1, max_length=100, examples=["to read"])
     public: bool = False
 
 

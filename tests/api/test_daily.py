@@ -121,6 +121,8 @@ def test_votes_cast_here_count(client, listed, member):
         ({"p": "-1"}, 422, "p"),
         ({"p": "1e9"}, 422, "p"),
         ({"date": "x" * 5000}, 422, "date"),
+        ({"cat": "cs.LG\x00"}, 422, "control characters"),
+        ({"submitter": "\x00"}, 422, "control characters"),
     ],
 )
 def test_bad_parameters_get_a_json_error_naming_them(client, listed, params, status, needle):

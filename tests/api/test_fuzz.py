@@ -8,6 +8,7 @@ documented schemas. Examples are bounded so the whole file stays well under a mi
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import date
 
 import pytest
@@ -31,17 +32,23 @@ MAX_EXAMPLES = 30
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
-def _load_schema():
-    # Calls go straight into Django's WSGI handler, whose request signals would close the
-    # test's database connection mid-transaction; Django's own test client disconnects
-    # them the same way. (Loaded at import: schemathesis' from_fixture does not work with
-    # pytest 9.)
+@contextmanager
+def _keep_test_connection():
+    """Calls go straight into Django's WSGI handler, whose request signals would close the
+    test's database connection mid-transaction; Django's own test client disconnects them
+    around each request the same way (and reconnects them after, hence per test here)."""
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
-    return schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_application())
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
-schema = _load_schema()
+# Loaded at import: schemathesis' from_fixture does not work with pytest 9.
+with _keep_test_connection():
+    schema = schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_application())
 
 
 def _search_available() -> bool:
@@ -67,7 +74,8 @@ def fuzz_world(db, make_paper, list_paper, django_user_model, settings):
 
     Collection.objects.create(user=user, name="to read", slug="to-read")
     _, secret = ApiToken.issue(user)
-    return {"Authorization": f"Bearer {secret}"}
+    with _keep_test_connection():
+        yield {"Authorization": f"Bearer {secret}"}
 
 
 @schema.parametrize()

@@ -157,6 +157,7 @@ def test_submit_unknown_paper_without_arxiv_lookup_is_404(client, auth):
         ('{"id": "x"}', 400, "Not an arXiv identifier"),
         ('{"id": "' + "9" * 400 + '"}', 422, "id"),
         (b"\xff\xfe\x00garbage", 400, "Malformed JSON"),
+        ('{"id": "2603.80050\\u0000"}', 422, "control characters"),
     ],
 )
 def test_bad_bodies_get_clear_errors(client, auth, body, status, needle):
@@ -204,6 +205,8 @@ def test_collection_errors_and_privacy(client, make_paper, django_user_model, au
     assert post(client, "/api/collections", {"name": "x" * 101}, auth).status_code == 422
     assert post(client, "/api/collections", {"name": "ok", "public": "maybe"}, auth).status_code == 422
     assert client.get("/api/collections").status_code == 401
+    assert client.get("/api/collections/%00", **auth).status_code == 404
+    assert post(client, "/api/collections", {"name": "a\u0000b"}, auth).status_code == 422
     unicode_name = post(client, "/api/collections", {"name": "読む"}, auth).json()
     assert unicode_name["slug"].startswith("c-")
     assert client.get(f"/api/collections/{unicode_name['slug']}", **auth).status_code == 200

@@ -16,7 +16,7 @@ from paperfeed.papers.models import DailyEntry, Paper
 from .. import conf, serializers, submissions
 from ..auth import token_auth
 from ..errors import ApiError
-from ..schemas import ErrorOut, HFDailyItem, PaperIdIn
+from ..schemas import ErrorOut, HFDailyItem, PaperIdIn, Text
 
 router = Router(tags=["daily papers"])
 
@@ -25,15 +25,15 @@ FIRST_YEAR, LAST_YEAR = 1991, 9000
 
 
 class DailyQuery(Schema):
-    date: str | None = NField(None, max_length=40, description="A day, YYYY-MM-DD", examples=["2026-04-02"])
-    week: str | None = NField(None, max_length=40, description="An ISO week, YYYY-Www", examples=["2026-W14"])
-    month: str | None = NField(None, max_length=40, description="A month, YYYY-MM", examples=["2026-04"])
-    submitter: str | None = NField(None, max_length=150, description="Only entries submitted by this username")
+    date: Text | None = NField(None, max_length=40, description="A day, YYYY-MM-DD", examples=["2026-04-02"])
+    week: Text | None = NField(None, max_length=40, description="An ISO week, YYYY-Www", examples=["2026-W14"])
+    month: Text | None = NField(None, max_length=40, description="A month, YYYY-MM", examples=["2026-04"])
+    submitter: Text | None = NField(None, max_length=150, description="Only entries submitted by this username")
     sort: Literal["publishedAt", "trending"] | None = NField(
         None, description="Default: most upvoted first (as the web page); publishedAt: newest first; "
         "trending: time-decayed votes"
     )
-    cat: str | None = NField(None, max_length=40, description="paperfeed extra: only this arXiv category",
+    cat: Text | None = NField(None, max_length=40, description="paperfeed extra: only this arXiv category",
                              examples=["cs.CL"])
     p: int = NField(0, ge=0, le=conf.MAX_PAGE, description="Page number, from 0")
     limit: int = NField(conf.DEFAULT_LIMIT, ge=1, le=conf.MAX_LIMIT, description="Items per page")

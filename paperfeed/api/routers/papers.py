@@ -22,7 +22,7 @@ from paperfeed.papers.models import Paper
 from .. import conf, cursors, serializers, submissions
 from ..auth import token_auth
 from ..errors import ApiError
-from ..schemas import ErrorOut, HFDailyItem, HFPaper, PaperPage, SearchEnvelope, VoteOut
+from ..schemas import ErrorOut, HFDailyItem, HFPaper, PaperPage, SearchEnvelope, Text, VoteOut
 
 router = Router(tags=["papers"])
 
@@ -30,24 +30,24 @@ WRITE_ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 413:
 
 
 class SearchQuery(Schema):
-    q: str = NField("", max_length=500, description="Words, a phrase in quotes, or an arXiv id/URL",
+    q: Text = NField("", max_length=500, description="Words, a phrase in quotes, or an arXiv id/URL",
                     examples=["self-supervised speech", "2503.11731"])
     limit: int = NField(conf.DEFAULT_LIMIT, ge=1, le=conf.MAX_LIMIT)
     offset: int = NField(0, ge=0, le=conf.MAX_PAGE * conf.MAX_LIMIT, description="paperfeed extra: skip this many")
-    cat: str | None = NField(None, max_length=40, description="paperfeed extra: arXiv category", examples=["cs.CL"])
-    author: str | None = NField(None, max_length=200, description="paperfeed extra: author name contains")
+    cat: Text | None = NField(None, max_length=40, description="paperfeed extra: arXiv category", examples=["cs.CL"])
+    author: Text | None = NField(None, max_length=200, description="paperfeed extra: author name contains")
     after: date | None = NField(None, description="paperfeed extra: announced on or after this day")
     before: date | None = NField(None, description="paperfeed extra: announced on or before this day")
-    sort: str | None = NField(None, max_length=20, description="paperfeed extra: relevance (default), date or upvotes")
-    group: str | None = NField(None, max_length=100, description="paperfeed extra: only hits of this topic group key")
+    sort: Text | None = NField(None, max_length=20, description="paperfeed extra: relevance (default), date or upvotes")
+    group: Text | None = NField(None, max_length=100, description="paperfeed extra: only hits of this topic group key")
     groups: bool = NField(False, description="Return the envelope with topic groups instead of the plain "
                           "Hugging Face list")
 
 
 class ListQuery(Schema):
-    cursor: str | None = NField(None, max_length=2000, description="next_cursor of the previous page")
+    cursor: Text | None = NField(None, max_length=2000, description="next_cursor of the previous page")
     limit: int = NField(conf.DEFAULT_LIMIT, ge=1, le=conf.MAX_LIMIT)
-    cat: str | None = NField(None, max_length=40, description="arXiv category", examples=["cs.LG"])
+    cat: Text | None = NField(None, max_length=40, description="arXiv category", examples=["cs.LG"])
     after: date | None = NField(None, description="Announced on or after this day")
     before: date | None = NField(None, description="Announced on or before this day")
 
