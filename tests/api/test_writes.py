@@ -252,3 +252,49 @@ def test_create_api_token_command(client, make_paper, member):
     assert client.post("/api/papers/2603.80100/upvote", HTTP_AUTHORIZATION=f"Bearer {secret}").status_code == 200
     with pytest.raises(CommandError, match="No member named 'nobody'"):
         call_command("create_api_token", "nobody")
+
+
+# ---- submissions of papers new to the hub (needs the ingest app's arXiv client) --------
+
+
+@pytest.fixture
+def arxiv_server(shared_data, settings):
+    """A local HTTP server answering like export.arxiv.org/api/query, from real responses."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from urllib.parse import parse_qs, urlparse
+
+    formats = shared_data / "arxiv-formats"
+    known = {"1111.2011": formats / "api_query_id_list_1111.2011v2_2016.xml"}
+    empty = formats / "api_query_id_list_0000.0000_empty_2026.xml"
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (http.server's naming)
+            ids = parse_qs(urlparse(self.path).query).get("id_list", [""])[0]
+            body = known.get(ids.split("v")[0], empty).read_bytes()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/atom+xml; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    settings.ARXIV_API_URL = f"http://127.0.0.1:{server.server_port}/api/query"
+    settings.ARXIV_API_DELAY = 0
+    yield
+    server.shutdown()
+
+
+def test_submit_fetches_unknown_paper_from_arxiv(client, auth, arxiv_server):
+    pytest.importorskip("paperfeed.ingest.api")
+    response = post(client, "/api/daily_papers/submit", {"id": "arXiv:1111.2011"}, auth)
+    assert response.status_code == 201, response.content
+    assert response.json()["paper"]["id"] == "1111.2011"
+    assert Paper.objects.get(arxiv_id="1111.2011").title.startswith("Quantum Criticality for Extended Nodes")
+    missing = post(client, "/api/daily_papers/submit", {"id": "2603.88888"}, auth)
+    assert missing.status_code == 404 and "2603.88888" in missing.json()["error"]
