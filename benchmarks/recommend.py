@@ -171,7 +171,7 @@ def main() -> int:
         for a in members:
             relevant = by_author_test[a]
             positive = [extra_ids[p["id"]] for p in train_rows[a]]
-            member_rng = np.random.default_rng(abs(hash((args.seed, a))) % 2**32)
+            member_rng = np.random.default_rng(int(hashlib.sha256(f'{args.seed}:{a}'.encode()).hexdigest()[:8], 16))
             methods["random"].append(metrics(member_rng.permutation(len(window)), relevant))
             methods["recency"].append(metrics(recency_order, relevant))
             trending_order = np.lexsort((member_rng.random(len(window)), -hf))

@@ -26,8 +26,19 @@ log = logging.getLogger(__name__)
 RECENT_DAYS = 14
 MAX_CANDIDATES = 4000
 MAX_POSITIVES = 200
-# Chosen by benchmarks/recommend.py (docs/digests.md has the table).
+# Chosen by benchmarks/recommend.py (docs/digests.md has the table): a per-member SVM over
+# tf-idf beat the centroid, and beat both embeddings and tf-idf+embeddings.
 METHOD = "svm"
+
+
+def feature_kind() -> str:
+    """'tfidf' (measured best, default) or 'hybrid' (tf-idf + the search app's embeddings)."""
+    from django.conf import settings
+
+    from paperfeed.settings import env
+
+    kind = str(getattr(settings, "RECOMMEND_FEATURES", None) or env("RECOMMEND_FEATURES", "tfidf")).lower()
+    return kind if kind in {"tfidf", "hybrid"} else "tfidf"
 
 
 @dataclass
@@ -106,8 +117,10 @@ def _embedding_rows(papers: list[Paper]) -> np.ndarray | None:
 
 
 def features_for(papers: list[Paper]):
-    """tf-idf of title + abstract, joined with embeddings when the search app has them."""
+    """tf-idf of title + abstract; in 'hybrid' mode joined with embeddings when the search app has them."""
     text = recommender.tfidf([recommender.paper_text(p.title, p.abstract) for p in papers])
+    if feature_kind() != "hybrid":
+        return text
     vectors = _embedding_rows(papers)
     if vectors is None:
         return text

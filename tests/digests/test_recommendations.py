@@ -31,7 +31,9 @@ def _save(user, rows, name="Reading list"):
     return collection
 
 
-def test_member_topic_ranks_above_other_topics(two_topics, django_user_model):
+@pytest.mark.parametrize("features", ["tfidf", "hybrid"])
+def test_member_topic_ranks_above_other_topics(two_topics, django_user_model, settings, features):
+    settings.RECOMMEND_FEATURES = features  # hybrid falls back to tf-idf when no vectors exist
     cv, cl = two_topics
     user = django_user_model.objects.create_user("nlp-fan", "n@example.com", "pw-long-enough-123")
     _save(user, cl[:15], "NLP")
