@@ -6,6 +6,7 @@ agree.
 
 from __future__ import annotations
 
+import calendar
 import math
 import re
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ TRENDING_WINDOW_DAYS = 14
 
 
 class PeriodError(ValueError):
-    pass
+    """A period that cannot be shown: malformed, impossible (2026-13-45) or beyond the calendar."""
 
 
 @dataclass(frozen=True)
@@ -48,13 +49,32 @@ class Period:
         return self.start.strftime("%Y-%m")
 
     def previous(self) -> Period:
+        """The period before this one; PeriodError before year 1."""
+        try:
+            return self._step(-1)
+        except OverflowError:
+            raise PeriodError(f"No {self.kind} before {self.key}") from None
+
+    def next(self) -> Period:
+        """The period after this one; PeriodError past year 9999."""
+        try:
+            return self._step(1)
+        except OverflowError:
+            raise PeriodError(f"No {self.kind} after {self.key}") from None
+
+    def _step(self, direction: int) -> Period:
+        if direction < 0:
+            return self._previous()
+        return self._next()
+
+    def _previous(self) -> Period:
         if self.kind == "day":
             return day_period(self.start - timedelta(days=1))
         if self.kind == "week":
             return week_period(self.start - timedelta(days=7))
         return month_period((self.start - timedelta(days=1)).replace(day=1))
 
-    def next(self) -> Period:
+    def _next(self) -> Period:
         if self.kind == "day":
             return day_period(self.start + timedelta(days=1))
         if self.kind == "week":
@@ -74,8 +94,8 @@ def week_period(any_day: date) -> Period:
 
 def month_period(first: date) -> Period:
     first = first.replace(day=1)
-    nxt = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
-    return Period("month", first, nxt - timedelta(days=1), first.strftime("%B %Y"))
+    last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+    return Period("month", first, last, first.strftime("%B %Y"))
 
 
 def parse_period(value: str) -> Period:
@@ -90,6 +110,8 @@ def parse_period(value: str) -> Period:
             return month_period(date(int(m[1]), int(m[2]), 1))
     except ValueError as error:
         raise PeriodError(f"{text!r} is not a valid date: {error}") from None
+    except OverflowError:
+        raise PeriodError(f"{text!r} is beyond the calendar (years 1 to 9999)") from None
     raise PeriodError(f"{text[:40]!r} is not a day (2026-04-02), week (2026-W14) or month (2026-04)")
 
 

@@ -1,33 +1,131 @@
-"""Pages: thin views over feeds.ranking."""
+"""Pages: daily/weekly/monthly lists, trending, the paper page and its Markdown; thin views
+over feeds.ranking (ordering), feeds.cards (per-card data in fixed queries) and feeds.related.
+"""
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_safe
 
-from paperfeed.papers.arxiv_ids import parse_arxiv_id
-from paperfeed.papers.models import Paper
+from paperfeed.accounts import collections as collection_service
+from paperfeed.accounts.votes import has_upvoted
+from paperfeed.papers.models import DailyEntry
 
-from . import ranking
+from . import cards, markdown, ranking, related
+from .lookups import visible_paper
+
+PAGE_SIZE = 100
 
 
-def daily(request: HttpRequest, period: str | None = None) -> HttpResponse:
+def _category(request: HttpRequest) -> tuple[str | None, str]:
+    """(category, error) from ?cat=; a malformed one is reported on the page, not a 500."""
+    try:
+        return cards.clean_category(request.GET.get("cat")), ""
+    except cards.CategoryError as problem:
+        return None, str(problem)
+
+
+def _neighbour(period: ranking.Period, direction: int) -> ranking.Period | None:
+    try:
+        return period.next() if direction > 0 else period.previous()
+    except ranking.PeriodError:
+        return None
+
+
+def _scale(make, day) -> ranking.Period | None:
+    try:
+        return make(day)
+    except OverflowError:  # the week around 9999-12-31 ends past the calendar
+        return None
+
+
+@require_safe
+def daily(request: HttpRequest, period: str | None = None, kind: str | None = None) -> HttpResponse:
+    """A day's, week's or month's papers, most upvoted first; "/" shows the latest listed day."""
     try:
         current = ranking.parse_period(period) if period else ranking.default_period()
-    except ranking.PeriodError as error:
-        raise Http404(str(error)) from None
-    papers = list(ranking.listed_papers(current)[:200])
-    entries = ranking.entries_for(papers, current)
-    return render(
-        request,
-        "feeds/daily.html",
-        {"period": current, "papers": papers, "entries": entries},
-    )
+    except ranking.PeriodError as problem:
+        raise Http404(str(problem)) from None
+    if kind and current.kind != kind:
+        raise Http404(f"{period!r} is not a {kind}")
+    category, cat_error = _category(request)
+    paginator = Paginator(ranking.listed_papers(current, category), PAGE_SIZE)
+    try:
+        page = paginator.page(request.GET.get("page") or 1)
+    except (PageNotAnInteger, EmptyPage):
+        raise Http404("No such page") from None
+    papers = list(page.object_list)
+    previous, following = _neighbour(current, -1), _neighbour(current, 1)
+    # The Day / Week / Month switcher keeps the reader where they are in time.
+    scales = {
+        "day": _scale(ranking.day_period, current.start if current.kind == "day" else current.end),
+        "week": _scale(ranking.week_period, current.start),
+        "month": _scale(ranking.month_period, current.start),
+    }
+    context = {
+        "nav": "daily",
+        "period": current,
+        "previous": previous,
+        "following": following,
+        "category": category,
+        "category_error": cat_error,
+        "categories": cards.categories_in(current),
+        "cards": cards.build(papers, request.user, current),
+        "page": page,
+        "rank_offset": page.start_index() - 1 if papers else 0,
+        "is_home": period is None,
+        "scales": scales,
+    }
+    return render(request, "feeds/daily.html", context, status=400 if cat_error else 200)
 
 
+@require_safe
+def trending(request: HttpRequest) -> HttpResponse:
+    category, cat_error = _category(request)
+    items = ranking.trending(limit=50, category=category)
+    built = cards.build([item.paper for item in items], request.user)
+    for card, item in zip(built, items, strict=True):
+        card.trend = item.score
+    context = {
+        "nav": "trending",
+        "cards": built,
+        "category": category,
+        "category_error": cat_error,
+        "half_life": ranking.HALF_LIFE_HOURS,
+        "window_days": ranking.TRENDING_WINDOW_DAYS,
+        "categories": getattr(settings, "CATEGORIES", []),
+    }
+    return render(request, "feeds/trending.html", context, status=400 if cat_error else 200)
+
+
+@require_safe
 def paper(request: HttpRequest, arxiv_id: str) -> HttpResponse:
-    parsed = parse_arxiv_id(arxiv_id)
-    if parsed is None:
-        raise Http404("Not an arXiv identifier")
-    obj = get_object_or_404(Paper.objects.visible(), arxiv_id=parsed.id)
-    return render(request, "feeds/paper.html", {"paper": obj})
+    obj = visible_paper(arxiv_id)
+    if arxiv_id != obj.arxiv_id:
+        # /papers/2604.01234v2/ and old-style case variants: one canonical address per paper.
+        return redirect("paper", obj.arxiv_id, permanent=True)
+    entries = list(
+        DailyEntry.objects.filter(paper=obj, hidden=False).select_related("submitted_by").order_by("day")
+    )
+    similar = related.similar(obj, limit=6)
+    user = request.user
+    context = {
+        "paper": obj,
+        "entries": entries,
+        "upvoted": has_upvoted(user, obj),
+        "similar": cards.build(similar, user, with_entries=False),
+        "collections": list(collection_service.of(user)) if user.is_authenticated else [],
+        "containing": collection_service.containing(user, obj) if user.is_authenticated else set(),
+    }
+    return render(request, "feeds/paper.html", context)
+
+
+@require_safe
+def paper_markdown(request: HttpRequest, arxiv_id: str) -> HttpResponse:
+    obj = visible_paper(arxiv_id)
+    entries = list(DailyEntry.objects.filter(paper=obj, hidden=False).select_related("submitted_by").order_by("day"))
+    text = markdown.render(obj, entries, settings.SITE_URL)
+    return HttpResponse(text, content_type="text/markdown; charset=utf-8")

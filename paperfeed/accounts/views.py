@@ -1,0 +1,356 @@
+"""Member pages and actions: sign-up/login, profile, API token, votes, collections, submit.
+
+Views stay thin: the rules live in votes.py, collections.py, submissions.py and
+ratelimits.py. Every action is a plain POST form that works without JavaScript (it
+redirects back); when htmx sends it (HX-Request header) the view answers with the small
+fragment to swap in instead.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model, login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+
+from paperfeed.feeds.lookups import visible_paper
+from paperfeed.papers.models import DailyEntry, Paper
+
+from . import collections as collection_service
+from . import conf, ratelimits, votes
+from .forms import CollectionForm, RenameForm, SignupForm, SubmitForm
+from .models import ApiToken, Collection
+from .submissions import SubmissionError
+from .submissions import submit as submit_paper
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _back(request: HttpRequest, fallback: str) -> str:
+    """Where a no-JS form goes afterwards: its ``next`` field or the page it came from, if ours."""
+    for candidate in (request.POST.get("next"), request.GET.get("next"), request.META.get("HTTP_REFERER")):
+        if candidate and url_has_allowed_host_and_scheme(
+            candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            return candidate
+    return fallback
+
+
+def _too_many(request: HttpRequest, limited: ratelimits.Limited) -> HttpResponse:
+    response = render(request, "accounts/too_many.html", {"limited": limited}, status=429)
+    response["Retry-After"] = str(limited.retry_after)
+    return response
+
+
+# --- sign up, log in, password reset -------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("profile", request.user.get_username())
+    form = SignupForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if limited := ratelimits.hit(request, "signup", per="ip"):
+            form.add_error(None, limited.message)
+            status = 429
+        elif form.is_valid():
+            user = form.save()
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, f"Welcome, {user.get_username()}! Upvote papers and save them to collections.")
+            return HttpResponseRedirect(_back(request, reverse("home")) if request.POST.get("next") else reverse("home"))
+        else:
+            status = 400
+    return render(request, "registration/signup.html", {"form": form, "next": request.GET.get("next", "")}, status=status)
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login with a per-IP rate limit on attempts (counted before the password check)."""
+
+    redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if limited := ratelimits.hit(request, "login", per="ip"):
+            form = self.get_form()
+            form.is_valid()  # bind; the errors shown are replaced by the limit message
+            form._errors = {}
+            form.add_error(None, limited.message)
+            response = self.render_to_response(self.get_context_data(form=form))
+            response.status_code = 429
+            response["Retry-After"] = str(limited.retry_after)
+            return response
+        return super().post(request, *args, **kwargs)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset-by-email, limited per IP so it cannot be used to flood an inbox."""
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if limited := ratelimits.hit(request, "password_reset", per="ip"):
+            return _too_many(request, limited)
+        return super().post(request, *args, **kwargs)
+
+
+# --- profile and API token --------------------------------------------------------------
+
+
+def profile(request: HttpRequest, username: str) -> HttpResponse:
+    member = get_object_or_404(get_user_model(), username=username, is_active=True)
+    own = request.user.is_authenticated and request.user.pk == member.pk
+    upvoted = list(
+        Paper.objects.visible().filter(upvote_set__user=member).order_by("-upvote_set__created_at")[:100]
+    )
+    colls = Collection.objects.filter(user=member).annotate(size=Count("items", filter=Q(items__paper__hidden=False)))
+    if not own:
+        colls = colls.filter(public=True)
+    saved = []
+    if own:
+        saved = list(
+            Paper.objects.visible().filter(collection_items__collection__user=member).distinct().order_by("-pk")[:100]
+        )
+    submissions = list(
+        DailyEntry.objects.filter(submitted_by=member, hidden=False, paper__hidden=False)
+        .select_related("paper")
+        .order_by("-day")[:50]
+    )
+    my_votes = votes.upvoted_ids(request.user, upvoted + saved)
+    tokens = list(ApiToken.objects.filter(user=member, revoked=False).order_by("-created_at")) if own else []
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "member": member,
+            "own": own,
+            "upvoted": upvoted,
+            "saved": saved,
+            "collections": list(colls.order_by("name")),
+            "submissions": submissions,
+            "my_votes": my_votes,
+            "tokens": tokens,
+            "collection_form": CollectionForm(),
+            "nav": "profile" if own else "",
+        },
+    )
+
+
+@login_required
+@require_POST
+def issue_token(request: HttpRequest) -> HttpResponse:
+    if limited := ratelimits.hit(request, "token"):
+        return _too_many(request, limited)
+    token, secret = ApiToken.issue(request.user, name=(request.POST.get("name") or "default")[:100])
+    # Rendered, not redirected: the secret exists only in this response and is never stored.
+    response = render(request, "accounts/token.html", {"token": token, "secret": secret})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def revoke_token(request: HttpRequest, pk: int) -> HttpResponse:
+    token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+    token.revoked = True
+    token.save(update_fields=["revoked"])
+    messages.success(request, f"Token {token.prefix}… revoked.")
+    return redirect("profile", request.user.get_username())
+
+
+# --- votes ----------------------------------------------------------------------------------
+
+
+@require_POST
+def vote(request: HttpRequest, arxiv_id: str) -> HttpResponse:
+    paper = visible_paper(arxiv_id)
+    if not request.user.is_authenticated:
+        login_url = f"{reverse('login')}?next={paper.get_absolute_url()}"
+        if _is_htmx(request):
+            return HttpResponse(status=204, headers={"HX-Redirect": login_url})
+        return HttpResponseRedirect(login_url)
+    if limited := ratelimits.hit(request, "vote"):
+        return _too_many(request, limited)
+    action = request.POST.get("action", "up")
+    if action not in {"up", "remove"}:
+        return HttpResponse("action must be 'up' or 'remove'", status=400, content_type="text/plain")
+    if action == "up":
+        votes.upvote(request.user, paper)
+    else:
+        votes.unvote(request.user, paper)
+    if _is_htmx(request):
+        paper.refresh_from_db(fields=["imported_upvotes", "local_upvotes"])
+        return render(
+            request,
+            "partials/vote_button.html",
+            {"paper": paper, "upvoted": action == "up", "score": paper.upvotes},
+        )
+    return HttpResponseRedirect(_back(request, paper.get_absolute_url()))
+
+
+# --- collections ----------------------------------------------------------------------------
+
+
+def _own_collection(request: HttpRequest, pk: int) -> Collection:
+    return get_object_or_404(Collection, pk=pk, user=request.user)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def save_paper(request: HttpRequest, arxiv_id: str) -> HttpResponse:
+    """The "save to collection" panel: GET shows it, POST adds/removes/creates-and-adds."""
+    paper = visible_paper(arxiv_id)
+    error = ""
+    if request.method == "POST":
+        if limited := ratelimits.hit(request, "collection"):
+            return _too_many(request, limited)
+        action = request.POST.get("action", "add")
+        try:
+            if action == "create":
+                collection = collection_service.create(request.user, request.POST.get("name", ""))
+                collection_service.add(collection, paper)
+                note = f"Saved to new collection “{collection.name}”."
+            elif action in {"add", "remove"}:
+                try:
+                    pk = int(request.POST.get("collection", ""))
+                except ValueError:
+                    raise collection_service.CollectionError("Pick a collection.") from None
+                collection = _own_collection(request, pk)
+                if action == "add":
+                    collection_service.add(collection, paper)
+                    note = f"Saved to “{collection.name}”."
+                else:
+                    collection_service.remove(collection, paper)
+                    note = f"Removed from “{collection.name}”."
+            else:
+                raise collection_service.CollectionError("Unknown action.")
+        except collection_service.CollectionError as problem:
+            error = str(problem)
+            note = ""
+        if not _is_htmx(request):
+            if error:
+                messages.error(request, error)
+            else:
+                messages.success(request, note)
+            return HttpResponseRedirect(_back(request, paper.get_absolute_url()))
+    context = {
+        "paper": paper,
+        "collections": list(collection_service.of(request.user)),
+        "containing": collection_service.containing(request.user, paper),
+        "error": error,
+        "next": _back(request, paper.get_absolute_url()),
+    }
+    template = "accounts/partials/save_panel.html" if _is_htmx(request) else "accounts/save.html"
+    return render(request, template, context, status=400 if error else 200)
+
+
+@login_required
+@require_POST
+def collection_create(request: HttpRequest) -> HttpResponse:
+    form = CollectionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give the collection a name (at most 100 characters).")
+        return redirect("profile", request.user.get_username())
+    try:
+        collection = collection_service.create(request.user, form.cleaned_data["name"], form.cleaned_data["public"])
+    except collection_service.CollectionError as problem:
+        messages.error(request, str(problem))
+        return redirect("profile", request.user.get_username())
+    messages.success(request, f"Created “{collection.name}”. Save papers to it from any card.")
+    return redirect("collection", request.user.get_username(), collection.slug)
+
+
+def collection_detail(request: HttpRequest, username: str, slug: str) -> HttpResponse:
+    collection = get_object_or_404(Collection.objects.select_related("user"), user__username=username, slug=slug)
+    own = request.user.is_authenticated and request.user.pk == collection.user_id
+    if not (collection.public or own):
+        raise Http404("No such collection")
+    papers = list(collection_service.papers_in(collection)[:500])
+    return render(
+        request,
+        "accounts/collection.html",
+        {
+            "collection": collection,
+            "own": own,
+            "papers": papers,
+            "my_votes": votes.upvoted_ids(request.user, papers),
+            "rename_form": RenameForm(initial={"name": collection.name}),
+        },
+    )
+
+
+@login_required
+@require_POST
+def collection_update(request: HttpRequest, pk: int) -> HttpResponse:
+    collection = _own_collection(request, pk)
+    action = request.POST.get("action")
+    try:
+        if action == "rename":
+            collection_service.rename(collection, request.POST.get("name", ""))
+            messages.success(request, f"Renamed to “{collection.name}”.")
+        elif action in {"public", "private"}:
+            collection_service.set_public(collection, action == "public")
+            messages.success(request, f"“{collection.name}” is now {action}.")
+        elif action == "remove_paper":
+            paper = get_object_or_404(Paper, arxiv_id=request.POST.get("paper", ""))
+            collection_service.remove(collection, paper)
+            messages.success(request, f"Removed {paper.arxiv_id} from “{collection.name}”.")
+        else:
+            raise collection_service.CollectionError("Unknown action.")
+    except collection_service.CollectionError as problem:
+        messages.error(request, str(problem))
+    return redirect("collection", request.user.get_username(), collection.slug)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def collection_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    collection = _own_collection(request, pk)
+    if request.method == "POST":
+        name = collection.name
+        collection_service.delete(collection)
+        messages.success(request, f"Deleted the collection “{name}”. The papers themselves stay on the hub.")
+        return redirect("profile", request.user.get_username())
+    return render(request, "accounts/collection_delete.html", {"collection": collection})
+
+
+# --- submit ---------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def submit(request: HttpRequest) -> HttpResponse:
+    form = SubmitForm(request.POST or None, initial={"arxiv_id": request.GET.get("id", "")[:300]})
+    status = 200
+    if request.method == "POST":
+        if limited := ratelimits.hit(request, "submit"):
+            form.is_valid()
+            form.add_error(None, limited.message)
+            status = 429
+        elif form.is_valid():
+            try:
+                entry = submit_paper(request.user, form.cleaned_data["arxiv_id"])
+            except SubmissionError as problem:
+                form.add_error("arxiv_id", str(problem))
+                status = problem.status if problem.status in {400, 404, 409, 429, 502} else 400
+            else:
+                votes.upvote(request.user, entry.paper)
+                messages.success(request, f"Submitted “{entry.paper.title}” to today's papers. Thank you!")
+                return redirect("paper", entry.paper.arxiv_id)
+        else:
+            status = 400
+    today_count = DailyEntry.objects.filter(submitted_by=request.user, day=timezone.localdate()).count()
+    return render(
+        request,
+        "accounts/submit.html",
+        {"form": form, "today_count": today_count, "limit": conf.submissions_per_day(), "nav": "submit"},
+        status=status,
+    )
+

@@ -1,0 +1,65 @@
+"""Everything a list of paper cards needs, fetched in a fixed number of queries.
+
+A card shows the paper, the daily entry it came from (submitter), whether the viewer
+upvoted it and a vote count. Looking those up per card would be N+1 queries; here each is
+one query for the whole list, whatever its length.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from paperfeed.accounts.votes import upvoted_ids
+from paperfeed.papers.models import DailyEntry, Paper
+
+from . import ranking
+
+# arXiv category names: "cs.CV", "math.AG", "hep-th", "q-bio.NC", "astro-ph.GA".
+CATEGORY_RE = re.compile(r"^[a-z]{2,12}(?:-[a-z]{2,8})?(?:\.[A-Za-z]{2,4})?$")
+
+
+class CategoryError(ValueError):
+    """A ?cat= value that is not an arXiv category name."""
+
+
+def clean_category(raw: str | None) -> str | None:
+    """The category a ?cat= parameter names, None when empty; CategoryError when malformed."""
+    value = (raw or "").strip()
+    if not value:
+        return None
+    if len(value) > 32 or not CATEGORY_RE.match(value):
+        raise CategoryError(f"{value[:40]!r} is not an arXiv category (e.g. cs.CV, math.AG, hep-th)")
+    return value
+
+
+@dataclass
+class Card:
+    paper: Paper
+    entry: DailyEntry | None
+    upvoted: bool
+    score: int | float
+
+
+def build(papers: list[Paper], user, period: ranking.Period | None = None, *, with_entries: bool = True) -> list[Card]:
+    """Cards for ``papers`` in their order: two queries at most (entries, viewer's votes)."""
+    entries = ranking.entries_for(papers, period) if with_entries and papers else {}
+    voted = upvoted_ids(user, papers) if papers else set()
+    return [
+        Card(
+            paper=p,
+            entry=entries.get(p.pk),
+            upvoted=p.pk in voted,
+            score=getattr(p, "score", None) if getattr(p, "score", None) is not None else p.upvotes,
+        )
+        for p in papers
+    ]
+
+
+def categories_in(period: ranking.Period) -> list[tuple[str, int]]:
+    """(category, paper count) over the period's listed papers, most common first (one query)."""
+    counts: dict[str, int] = {}
+    for cats in ranking.listed_papers(period).values_list("categories", flat=True):
+        for cat in cats.split():
+            counts[cat] = counts.get(cat, 0) + 1
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))

@@ -1,0 +1,188 @@
+"""RSS 2.0 and Atom 1.0 feeds (django.contrib.syndication) of the lists people follow.
+
+Daily list, trending, a category, a search query and a public collection. Each RSS class
+has an Atom twin. Titles and descriptions are plain text: the syndication framework
+escapes them, so hostile titles stay text in every reader.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+
+from paperfeed.accounts import collections as collection_service
+from paperfeed.accounts.models import Collection
+from paperfeed.papers.models import Paper
+
+from . import cards, ranking, related
+
+FEED_SIZE = 50
+
+
+def _clean_text(text: str) -> str:
+    # XML 1.0 cannot carry most control characters; drop them rather than emit a broken feed.
+    return "".join(ch for ch in (text or "") if ch in "\t\n\r" or ord(ch) >= 32)
+
+
+class _PaperFeed(Feed):
+    feed_type = Rss201rev2Feed
+
+    def item_title(self, item: Paper) -> str:
+        return _clean_text(" ".join(item.title.split()))
+
+    def item_description(self, item: Paper) -> str:
+        authors = ", ".join(item.authors[:10]) + (" et al." if len(item.authors) > 10 else "")
+        return _clean_text(f"{authors}\n\n{item.abstract}")
+
+    def item_link(self, item: Paper) -> str:
+        return item.get_absolute_url()
+
+    def item_guid(self, item: Paper) -> str:
+        return f"{settings.SITE_URL}{item.get_absolute_url()}"
+
+    item_guid_is_permalink = True
+
+    def item_pubdate(self, item: Paper):
+        return item.published or item.updated
+
+    def item_updateddate(self, item: Paper):
+        return item.updated or item.published
+
+    def item_author_name(self, item: Paper) -> str:
+        return _clean_text(item.authors[0]) if item.authors else ""
+
+    def item_categories(self, item: Paper) -> list[str]:
+        return item.category_list
+
+    def _category(self, request: HttpRequest) -> str | None:
+        try:
+            return cards.clean_category(request.GET.get("cat"))
+        except cards.CategoryError as problem:
+            raise Http404(str(problem)) from None
+
+
+class DailyFeed(_PaperFeed):
+    """The latest listed day (or ?period=2026-W14), optionally one category (?cat=cs.CV)."""
+
+    def get_object(self, request: HttpRequest):
+        try:
+            period = ranking.parse_period(request.GET["period"]) if request.GET.get("period") else ranking.default_period()
+        except ranking.PeriodError as problem:
+            raise Http404(str(problem)) from None
+        return period, self._category(request)
+
+    def title(self, obj) -> str:
+        period, category = obj
+        return f"{settings.SITE_NAME}: daily papers, {period.label}" + (f" ({category})" if category else "")
+
+    def link(self, obj) -> str:
+        period, category = obj
+        return reverse("daily", args=[period.key]) + (f"?cat={category}" if category else "")
+
+    def description(self, obj) -> str:
+        return "Papers listed on this day, most upvoted first."
+
+    def items(self, obj) -> list[Paper]:
+        period, category = obj
+        return list(ranking.listed_papers(period, category)[:FEED_SIZE])
+
+
+class TrendingFeed(_PaperFeed):
+    def get_object(self, request: HttpRequest):
+        return self._category(request)
+
+    def title(self, obj) -> str:
+        return f"{settings.SITE_NAME}: trending papers" + (f" ({obj})" if obj else "")
+
+    def link(self, obj) -> str:
+        return reverse("trending")
+
+    def description(self, obj) -> str:
+        return f"Papers ranked by upvotes that lose half their weight every {ranking.HALF_LIFE_HOURS:g} hours."
+
+    def items(self, obj) -> list[Paper]:
+        return [item.paper for item in ranking.trending(limit=FEED_SIZE, category=obj)]
+
+
+class CategoryFeed(_PaperFeed):
+    """Newest papers of one arXiv category, by announcement day."""
+
+    def get_object(self, request: HttpRequest, category: str) -> str:
+        try:
+            return cards.clean_category(category) or ""
+        except cards.CategoryError as problem:
+            raise Http404(str(problem)) from None
+
+    def title(self, obj: str) -> str:
+        return f"{settings.SITE_NAME}: new in {obj}"
+
+    def link(self, obj: str) -> str:
+        return reverse("home") + f"?cat={obj}"
+
+    def description(self, obj: str) -> str:
+        return f"The newest papers in {obj}."
+
+    def items(self, obj: str) -> list[Paper]:
+        return list(Paper.objects.visible().in_category(obj).order_by("-announced", "-arxiv_id")[:FEED_SIZE])
+
+
+class SearchFeed(_PaperFeed):
+    """Results of a search query (?q=…), best first."""
+
+    def get_object(self, request: HttpRequest) -> str:
+        query = " ".join(request.GET.get("q", "").split())[:300]
+        if not query:
+            raise Http404("Add a search query: ?q=…")
+        return query
+
+    def title(self, obj: str) -> str:
+        return _clean_text(f"{settings.SITE_NAME}: search “{obj}”")
+
+    def link(self, obj: str) -> str:
+        from urllib.parse import urlencode
+
+        return "/search/?" + urlencode({"q": obj})
+
+    def description(self, obj: str) -> str:
+        return _clean_text(f"Papers matching “{obj}”.")
+
+    def items(self, obj: str) -> list[Paper]:
+        return related.search(obj, limit=FEED_SIZE)
+
+
+class CollectionFeed(_PaperFeed):
+    """A public collection, most recently added first."""
+
+    def get_object(self, request: HttpRequest, username: str, slug: str) -> Collection:
+        return get_object_or_404(
+            Collection.objects.select_related("user"), user__username=username, slug=slug, public=True
+        )
+
+    def title(self, obj: Collection) -> str:
+        return _clean_text(f"{settings.SITE_NAME}: {obj.name} by {obj.user.get_username()}")
+
+    def link(self, obj: Collection) -> str:
+        return reverse("collection", args=[obj.user.get_username(), obj.slug])
+
+    def description(self, obj: Collection) -> str:
+        return _clean_text(f"Papers {obj.user.get_username()} saved to “{obj.name}”.")
+
+    def items(self, obj: Collection) -> list[Paper]:
+        return list(collection_service.papers_in(obj)[:FEED_SIZE])
+
+
+def atom(feed_class: type[_PaperFeed]) -> type[_PaperFeed]:
+    """The Atom 1.0 twin of an RSS feed class (Atom wants a subtitle instead of a description)."""
+
+    class AtomFeed(feed_class):
+        feed_type = Atom1Feed
+
+        def subtitle(self, obj) -> str:
+            return self.description(obj)
+
+    AtomFeed.__name__ = feed_class.__name__.replace("Feed", "AtomFeed")
+    return AtomFeed
