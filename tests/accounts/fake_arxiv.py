@@ -1,0 +1,66 @@
+"""A local HTTP server that answers like export.arxiv.org/api/query, from recorded responses.
+
+Responses are derived from /work/shared/data/arxiv-formats: the recorded 2026 id_list answer
+for 1707.08567 is served as is, and again with its id rewritten to a new-style 2026 id
+(NEW_ID) so a submission of a "today" paper can be tested; every other id gets the recorded
+empty answer, which is how arXiv says "no such paper".
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+RECORDED_ID = "1707.08567"
+NEW_ID = "2611.04321"
+NEW_TITLE = "Proceedings of Workshop AEW10 (resubmitted)"
+
+
+def _one_entry(feed: str, arxiv_id: str) -> str:
+    """The feed with only the entry whose <id> ends in arxiv_id (and totalResults to match)."""
+    head, *entries = feed.split("<entry>")
+    tail = entries[-1].split("</feed>")[0].rsplit("</entry>", 1)[1] if entries else ""
+    kept = [e.rsplit("</entry>", 1)[0] for e in entries if f"/abs/{arxiv_id}v" in e.split("</id>", 1)[0]]
+    head = re.sub(r"<opensearch:totalResults>\d+<", f"<opensearch:totalResults>{len(kept)}<", head)
+    return head + "".join(f"<entry>{e}</entry>" for e in kept) + tail + "</feed>\n"
+
+
+class FakeArxiv:
+    def __init__(self, formats: Path):
+        recorded = (formats / "api_query_id_list_0808.05394_1707.08567_2026.xml").read_text()
+        original = _one_entry(recorded, RECORDED_ID)
+        renamed = original.replace(RECORDED_ID, NEW_ID).replace(
+            "Proceedings of Workshop AEW10: Concepts in Information Theory and Communications", NEW_TITLE
+        )
+        self.answers = {RECORDED_ID: original.encode(), NEW_ID: renamed.encode()}
+        self.empty = (formats / "api_query_id_list_0000.0000_empty_2026.xml").read_bytes()
+        self.requests: list[str] = []
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 (http.server's naming)
+                fake.requests.append(self.path)
+                ids = parse_qs(urlparse(self.path).query).get("id_list", [""])[0]
+                body = fake.answers.get(re.sub(r"v\d+$", "", ids), fake.empty)
+                self.send_response(200)
+                self.send_header("Content-Type", "application/atom+xml; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/api/query"
+
+    def start(self) -> FakeArxiv:
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
