@@ -62,3 +62,24 @@ def test_two_concurrent_digest_senders_send_each_digest_once(processes, shared_d
     report = processes.harness("report")
     assert len(report["sends"]) == SUBSCRIBERS
     assert all(s["status"] == "sent" and s["attempts"] == 1 for s in report["sends"])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_stops_when_its_whole_process_group_is_signalled(processes, tmp_path):
+    """Ctrl-C and systemd signal every process of the worker at once; it must still exit."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    log = tmp_path / "group.log"
+    with open(log, "w") as fh:
+        proc = subprocess.Popen([sys.executable, "-m", "paperfeed.cli", "worker", "--tick", "0.5"], cwd=ROOT,
+                                env=processes.env, stdout=fh, stderr=subprocess.STDOUT, start_new_session=True)
+    processes.started.append(proc)
+    assert _wait(lambda: "worker running" in log.read_text(), 60), log.read_text()
+    os.killpg(proc.pid, signal.SIGTERM)
+    proc.wait(timeout=30)
+    assert "worker stopped" in log.read_text()

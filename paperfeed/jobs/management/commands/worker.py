@@ -6,6 +6,8 @@ every run claims a JobRun row first, so any number of workers can run at once.
 
 from __future__ import annotations
 
+import signal
+import threading
 import time
 
 from django.core.management import call_command
@@ -53,17 +55,39 @@ class Command(BaseCommand):
         # Forked cluster processes must not share this process's database connections.
         connections.close_all()
         cluster = Cluster()
+        # django-q2 stops the cluster from inside its signal handler. When the signal goes to
+        # the whole process group (Ctrl-C, systemd, `timeout`), its sentinel is killed at the
+        # same moment, possibly holding the stop event's lock, and that stop deadlocks. So the
+        # handler only records the request; the loop below stops the cluster outside it.
+        stop_requested = threading.Event()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: stop_requested.set())
         cluster.start()
         self.stdout.write(f"worker running (cluster {cluster.name}, schedule tick {tick:g}s); Ctrl-C stops it")
         self.stdout.flush()
         next_tick = time.monotonic()
-        while cluster.sentinel is not None and cluster.sentinel.is_alive():
+        while cluster.sentinel.is_alive() and not stop_requested.is_set():
             if time.monotonic() >= next_tick:
                 scheduler()  # creates each due task once: it locks the schedule rows
                 connections.close_all()
                 next_tick = time.monotonic() + tick
-            time.sleep(min(0.2, tick))
+            stop_requested.wait(min(0.2, tick))
+        self._shutdown(cluster)
         self.stdout.write("worker stopped")
+
+    def _shutdown(self, cluster, grace: float = 60.0) -> None:
+        """Let running tasks finish (django-q2's stop), but never hang on a dead sentinel."""
+        cluster.sentinel.join(1.0)  # a signal to the whole group has already killed it
+        if not cluster.sentinel.is_alive():
+            return
+        stopper = threading.Thread(target=cluster.stop, daemon=True)
+        stopper.start()
+        deadline = time.monotonic() + grace
+        while stopper.is_alive() and cluster.sentinel.is_alive() and time.monotonic() < deadline:
+            stopper.join(0.2)
+        if cluster.sentinel.is_alive():
+            cluster.sentinel.terminate()
+            cluster.sentinel.join(5)
 
     def _list(self) -> None:
         from django_q.models import Schedule
