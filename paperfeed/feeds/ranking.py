@@ -190,28 +190,31 @@ def trending(limit: int = 50, category: str | None = None, at: datetime | None =
     ids = set(listed) | set(local)
     if not ids:
         return []
+    # Rank on a few columns of every candidate; load whole rows (abstracts…) only for the winners.
     qs = Paper.objects.visible().filter(pk__in=ids)
     if category:
         qs = qs.in_category(category)
-    papers = {p.pk: p for p in qs}
+    candidates = list(qs.values_list("pk", "arxiv_id", "imported_upvotes", "local_upvotes"))
     recent_votes: dict[int, list[datetime]] = {}
-    if local:
+    if local and candidates:
         for paper_id, created in Upvote.objects.filter(
-            paper_id__in=list(papers), created_at__gte=since, created_at__lte=anchor
+            paper_id__in=[c[0] for c in candidates], created_at__gte=since, created_at__lte=anchor
         ).values_list("paper_id", "created_at"):
             recent_votes.setdefault(paper_id, []).append(created)
-    items: list[TrendingItem] = []
-    for pk, paper in papers.items():
+    ranked: list[tuple[float, int, str, int]] = []
+    for pk, arxiv_id, imported, local_count in candidates:
         score = 0.0
         if pk in listed:
             day = listed[pk]
             listed_at = datetime(day.year, day.month, day.day, 12, tzinfo=anchor.tzinfo)
-            score += paper.imported_upvotes * _decay((anchor - listed_at).total_seconds() / 3600)
+            score += imported * _decay((anchor - listed_at).total_seconds() / 3600)
         for created in recent_votes.get(pk, []):
             score += _decay((anchor - created).total_seconds() / 3600)
-        items.append(TrendingItem(paper, score))
-    items.sort(key=lambda item: (-item.score, -(item.paper.imported_upvotes + item.paper.local_upvotes), item.paper.arxiv_id))
-    return items[:limit]
+        ranked.append((-score, -(imported + local_count), arxiv_id, pk))
+    ranked.sort()
+    top = ranked[:limit]
+    papers = Paper.objects.in_bulk([pk for *_, pk in top])
+    return [TrendingItem(papers[pk], -neg_score) for neg_score, _, _, pk in top if pk in papers]
 
 
 def entries_for(papers: list[Paper], period: Period | None = None) -> dict[int, DailyEntry]:
