@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
+from paperfeed.feeds import cards
 from paperfeed.feeds.lookups import visible_paper
 from paperfeed.papers.models import DailyEntry, Paper
 
@@ -123,7 +124,6 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
         .select_related("paper")
         .order_by("-day")[:50]
     )
-    my_votes = votes.upvoted_ids(request.user, upvoted + saved)
     tokens = list(ApiToken.objects.filter(user=member, revoked=False).order_by("-created_at")) if own else []
     return render(
         request,
@@ -131,11 +131,10 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
         {
             "member": member,
             "own": own,
-            "upvoted": upvoted,
-            "saved": saved,
+            "upvoted_cards": cards.build(upvoted, request.user, with_entries=False),
+            "saved_cards": cards.build(saved, request.user, with_entries=False),
             "collections": list(colls.order_by("name")),
             "submissions": submissions,
-            "my_votes": my_votes,
             "tokens": tokens,
             "collection_form": CollectionForm(),
             "nav": "profile" if own else "",
@@ -279,8 +278,7 @@ def collection_detail(request: HttpRequest, username: str, slug: str) -> HttpRes
         {
             "collection": collection,
             "own": own,
-            "papers": papers,
-            "my_votes": votes.upvoted_ids(request.user, papers),
+            "cards": cards.build(papers, request.user, with_entries=False),
             "rename_form": RenameForm(initial={"name": collection.name}),
         },
     )
