@@ -110,7 +110,17 @@ def _merge_versions(old: list[dict], new: list[dict] | None) -> list[dict]:
     return [merged[k] for k in sorted(merged)]
 
 
-def _apply(paper: Paper, rec: PaperRecord, *, metadata: bool) -> None:
+# Fields a second-hand source may fill when arXiv left them empty (never overwrite).
+FILLABLE_FIELDS = (
+    "title", "abstract", "authors", "categories", "comment", "journal_ref", "doi", "license", "published", "updated",
+)
+
+
+def _is_blank(value) -> bool:
+    return value is None or value == "" or value == []
+
+
+def _apply(paper: Paper, rec: PaperRecord, *, metadata: bool, stored_authoritative: bool = True) -> None:
     """Copy what the record knows onto the paper (fields it does not know are kept)."""
     if metadata:
         for name in METADATA_FIELDS:
@@ -128,14 +138,31 @@ def _apply(paper: Paper, rec: PaperRecord, *, metadata: bool) -> None:
             paper.source = rec.source
     else:
         paper.versions = _merge_versions(paper.versions, rec.versions)
-    if rec.announced is not None and (paper.announced is None or rec.announced < paper.announced):
-        paper.announced = rec.announced
+        if not rec.authoritative:
+            for name in FILLABLE_FIELDS:
+                value = getattr(rec, name)
+                current = paper.categories.strip() if name == "categories" else getattr(paper, name)
+                if _is_blank(value) or not _is_blank(current):
+                    continue
+                if name == "categories":
+                    paper.categories = _padded(value)
+                    paper.primary_category = value[0]
+                else:
+                    setattr(paper, name, value)
+    if rec.announced is not None:
+        # The listing day: the earliest an authoritative source says; a second-hand source
+        # (whose "announced" is only derived from its publication date) just fills a gap,
+        # and gives way once arXiv itself says.
+        if paper.announced is None or (rec.authoritative and not stored_authoritative):
+            paper.announced = rec.announced
+        elif rec.authoritative and rec.announced < paper.announced:
+            paper.announced = rec.announced
     if rec.withdrawn:
         paper.withdrawn = True
     # Links: an explicit one from the source wins; else what the comment/abstract says.
-    found = extract_links(paper.comment, paper.abstract)
-    paper.code_url = rec.code_url or paper.code_url or found.code_url
-    paper.project_url = rec.project_url or paper.project_url or found.project_url
+    found = extract_links(paper.comment, paper.abstract) if not (paper.code_url and paper.project_url) else None
+    paper.code_url = rec.code_url or paper.code_url or (found.code_url if found else "")
+    paper.project_url = rec.project_url or paper.project_url or (found.project_url if found else "")
     if rec.imported_upvotes is not None:
         paper.imported_upvotes = max(paper.imported_upvotes or 0, int(rec.imported_upvotes))
     if rec.github_stars is not None:
@@ -217,14 +244,19 @@ def _write(valid: dict[str, PaperRecord], result: UpsertResult) -> None:
     for arxiv_id, rec in valid.items():
         paper = existing.get(arxiv_id)
         if paper is None:
+            if not rec.title:
+                result.reject(RecordError(rec.source, rec.position, "unknown paper and the record has no title",
+                                          arxiv_id, "title"))
+                continue
             paper = Paper(arxiv_id=arxiv_id, source=rec.source)
             _apply(paper, rec, metadata=True)
             paper.content_hash = _hash_of(paper)
             paper.created_at = paper.updated_at = now
             to_create.append(paper)
             continue
-        newer = rec.rank() >= _stored_rank(paper)
-        _apply(paper, rec, metadata=newer)
+        stored = _stored_rank(paper)
+        newer = rec.rank() >= stored
+        _apply(paper, rec, metadata=newer, stored_authoritative=bool(stored[0]))
         digest = _hash_of(paper)
         if digest == paper.content_hash:
             result.unchanged += 1
