@@ -21,14 +21,14 @@ from django.db import transaction
 from django.utils import timezone
 from lxml import etree
 
-from paperfeed.papers.records import PaperRecord, RecordError
+from paperfeed.papers.records import PaperRecord, RecordError, parse_date
 from paperfeed.papers.upsert import upsert_papers
 from paperfeed.settings import env
 
 from . import http
+from .authors import split_authors
 from .models import HarvestState
 from .report import IngestReport, print_report, timed, tracking
-from .snapshot import created_date, split_authors
 
 SOURCE = "oai"
 OAI_NS = "http://www.openarchives.org/OAI/2.0/"
@@ -123,7 +123,8 @@ def _raw_record(meta: etree._Element, position: str) -> PaperRecord:
         if not label.isdigit():
             raise RecordError(SOURCE, position, f"bad version {node.get('version')!r}", arxiv_id, "version")
         when = (_text(node, ns, "date") or "").strip()
-        versions.append({"version": int(label), "date": created_date(when, position).isoformat() if when else ""})
+        stamp = parse_date(when, source=SOURCE, position=position, field="version date") if when else None
+        versions.append({"version": int(label), "date": stamp.isoformat() if stamp else ""})
     versions.sort(key=lambda v: v["version"])
     dated = [v["date"] for v in versions if v["date"]]
     return PaperRecord(

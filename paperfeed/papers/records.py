@@ -188,12 +188,17 @@ def validate(rec: PaperRecord) -> PaperRecord:
         if value is not None:
             if not isinstance(value, datetime):
                 raise _fail(rec, f"not a date: {str(value)[:40]!r}", name)
-            if value.tzinfo is None:
-                setattr(rec, name, value.replace(tzinfo=UTC))
+            # UTC, as the database hands it back, so the content hash of a re-read paper matches.
+            value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+            setattr(rec, name, value)
             if not 1980 <= value.year <= 2100:
                 raise _fail(rec, f"implausible year {value.year}", name)
-    if rec.announced is None and rec.published is not None:
-        rec.announced = rec.published.date()
+    # No announced date is guessed here: upsert fills a missing one from ``published`` but
+    # never lets such a guess replace a listing date a source actually named.
+    if rec.announced is not None and not isinstance(rec.announced, date):
+        raise _fail(rec, f"not a date: {str(rec.announced)[:40]!r}", "announced")
+    if isinstance(rec.announced, datetime):
+        rec.announced = rec.announced.date()
     if rec.announced is not None and not 1980 <= rec.announced.year <= 2100:
         raise _fail(rec, f"implausible year {rec.announced.year}", "announced")
     if rec.imported_upvotes is not None and not (0 <= int(rec.imported_upvotes) < 10_000_000):
