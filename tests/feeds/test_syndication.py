@@ -107,9 +107,12 @@ def test_public_collection_feed(client, member, day_papers, ext):
     assert client.get(f"/u/alice/c/my-shelf.{ext}").status_code == 404
 
 
-def test_hostile_and_control_characters_stay_valid(client):
+def test_hostile_and_control_characters_stay_valid(client, is_postgres):
     today = timezone.localdate()
-    bad = make_paper(title=HOSTILE_TITLE + "\x0b\x1b", abstract="a\x00b <b>bold</b>", announced=today)
+    # XML 1.0 cannot carry these control characters; NUL only where the database can store it
+    # (PostgreSQL text refuses NUL, so there it can never reach a feed).
+    controls = "\x01\x08" if is_postgres else "\x00\x01\x08"
+    bad = make_paper(title=HOSTILE_TITLE + "\x0b\x1b", abstract=f"a{controls}b <b>bold</b>", announced=today)
     list_paper(bad, today)
     for url in ("/feeds/daily.rss", "/feeds/daily.atom"):
         response, feed = parse(client, url)
