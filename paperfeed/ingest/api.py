@@ -43,6 +43,7 @@ class ArxivApiError(RuntimeError):
 def _wait_turn(sleep: Callable[[float], None]) -> None:
     """Keep ARXIV_API_DELAY seconds between calls, across every caller in this process."""
     global _last_call
+    sleep = sleep or time.sleep
     with _throttle_lock:
         delay = float(settings.ARXIV_API_DELAY or 0)
         wait = _last_call + delay - time.monotonic()
@@ -58,7 +59,7 @@ def _error_entry(parsed) -> str | None:
     return None
 
 
-def fetch_feed(params: dict, *, sleep: Callable[[float], None] = time.sleep, position: str = ""):
+def fetch_feed(params: dict, *, sleep: Callable[[float], None] | None = None, position: str = ""):
     """One API call: the parsed feed, or ArxivApiError with arXiv's own error message."""
     _wait_turn(sleep)
     url = settings.ARXIV_API_URL
@@ -128,7 +129,7 @@ def _records(feed, page: int) -> Iterator[PaperRecord | RecordError]:
 
 
 def search(query: str, max_results: int | None = None, *, page_size: int = PAGE_SIZE,
-           sleep: Callable[[float], None] = time.sleep, on_total=None) -> Iterator[list]:
+           sleep: Callable[[float], None] | None = None, on_total=None) -> Iterator[list]:
     """Pages of records for a search query, following start/max_results until done or max."""
     start, page = 0, 0
     while True:
@@ -151,7 +152,7 @@ def search(query: str, max_results: int | None = None, *, page_size: int = PAGE_
             return
 
 
-def by_ids(ids: Iterable[str], *, sleep: Callable[[float], None] = time.sleep) -> Iterator[list]:
+def by_ids(ids: Iterable[str], *, sleep: Callable[[float], None] | None = None) -> Iterator[list]:
     """Pages of records for explicit ids (bad ids become rejections, not a failed call)."""
     wanted: list[str] = []
     bad: list[RecordError] = []
@@ -171,7 +172,7 @@ def by_ids(ids: Iterable[str], *, sleep: Callable[[float], None] = time.sleep) -
 
 
 def ingest(query: str | None = None, ids: list[str] | None = None, max_results: int | None = None, *,
-           progress: bool = True, console=None, sleep: Callable[[float], None] = time.sleep) -> IngestReport:
+           progress: bool = True, console=None, sleep: Callable[[float], None] | None = None) -> IngestReport:
     """``paperfeed ingest api``: a query (paged) or an id list, upserted page by page."""
     report = IngestReport(SOURCE)
     report.notes = {"pages": 0}

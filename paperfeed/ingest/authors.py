@@ -10,6 +10,7 @@ def split_authors(text: str) -> list[str]:
         return []
     names: list[str] = []
     for part in text.split(", "):
+        part = part.removeprefix("and ")  # the Oxford comma: "A, B, and C"
         names.extend(p for p in part.split(" and ") if p)
     return [n.strip() for n in names if n.strip()]
 

@@ -52,11 +52,12 @@ def get(
     *,
     client: requests.Session | None = None,
     retries: int = 5,
-    sleep: Callable[[float], None] = time.sleep,
+    sleep: Callable[[float], None] | None = None,
     on_wait: Callable[[float, int], None] | None = None,
 ) -> requests.Response:
     """GET with retries on 503/429/502/504 (honouring Retry-After) and on connection errors."""
     client = client or session()
+    sleep = sleep or time.sleep  # looked up per call, so tests can record the waits
     last: str = ""
     for attempt in range(retries + 1):
         status = 0
