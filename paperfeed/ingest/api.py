@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
+from xml.sax import SAXException
 
 import feedparser
 from django.conf import settings
@@ -70,8 +71,11 @@ def fetch_feed(params: dict, *, sleep: Callable[[float], None] | None = None, po
         message = _error_entry(parsed) if parsed.entries else None
         raise ArxivApiError(f"{where}: arXiv answered HTTP {response.status_code}: "
                             f"{message or response.text[:200].strip()}")
-    if parsed.get("bozo") and not parsed.entries and "opensearch_totalresults" not in parsed.feed:
-        raise ArxivApiError(f"{where}: malformed feed: {parsed.get('bozo_exception')}")
+    problem = parsed.get("bozo_exception")
+    # feedparser's loose fallback would "recover" a truncated page, last entry cut short; a
+    # page that is not well-formed XML is refused whole instead.
+    if parsed.get("bozo") and isinstance(problem, SAXException):
+        raise ArxivApiError(f"{where}: malformed feed: {problem}")
     if message := _error_entry(parsed):
         raise ArxivApiError(f"{where}: arXiv says: {message}")
     return parsed
@@ -172,7 +176,8 @@ def by_ids(ids: Iterable[str], *, sleep: Callable[[float], None] | None = None) 
 
 
 def ingest(query: str | None = None, ids: list[str] | None = None, max_results: int | None = None, *,
-           progress: bool = True, console=None, sleep: Callable[[float], None] | None = None) -> IngestReport:
+           progress: bool = True, console=None, sleep: Callable[[float], None] | None = None,
+           page_size: int = PAGE_SIZE) -> IngestReport:
     """``paperfeed ingest api``: a query (paged) or an id list, upserted page by page."""
     report = IngestReport(SOURCE)
     report.notes = {"pages": 0}
@@ -182,7 +187,7 @@ def ingest(query: str | None = None, ids: list[str] | None = None, max_results: 
             tracker.total(len(ids))
             pages = by_ids(ids, sleep=sleep)
         else:
-            pages = search(query or "", max_results, sleep=sleep, on_total=tracker.total)
+            pages = search(query or "", max_results, page_size=page_size, sleep=sleep, on_total=tracker.total)
         for records in pages:
             report.result.merge(upsert_papers(records))
             report.notes["pages"] += 1
