@@ -47,8 +47,9 @@ def test_arxivraw_page_keeps_version_history(formats):
 
 
 def test_getrecord_raw_versions_are_stored(formats):
-    from paperfeed.ingest.oai import _raw_record, FORMAT_NS
     from lxml import etree
+
+    from paperfeed.ingest.oai import FORMAT_NS, _raw_record
 
     root = etree.fromstring((formats / "oai_getrecord_arXivRaw_1302.2146.xml").read_bytes())
     meta = root.find(f".//{{{FORMAT_NS['arXivRaw']}}}arXivRaw")
