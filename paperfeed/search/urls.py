@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+"""/search/ — the search page (the JSON endpoint /api/papers/search lives in the api app)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("search/", views.search_page, name="search"),
+]

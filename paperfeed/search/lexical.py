@@ -1,0 +1,330 @@
+"""The lexical (BM25) side of search: a tantivy index over title, abstract, authors, categories.
+
+Why tantivy: BM25 with per-field boosts, English stemming and phrase queries in a Rust
+library with a Python binding, on-disk segments that readers open without locks while
+one writer commits. Queries are *built* here from a :class:`~.query.ParsedQuery` instead of
+going through tantivy's query-string parser, so no user input can be a syntax error and
+every choice (field weights, stopwords, how fields combine) is a parameter measured on
+SciFact *train* (``benchmarks/search_quality.py --tune``), see :data:`DEFAULT_PARAMS`.
+
+Filters (category, author, date range) are tantivy clauses of the same query with zero
+score, so they cut the candidate set *inside* the retriever, never a top-k afterwards.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import tantivy
+
+from .embedder import normalize_text
+
+TEXT_TOKENIZER = "en_stem"  # tantivy built-in: simple tokenizer, remove_long(40), lowercase, English stemmer
+NAME_TOKENIZER = "pf_name"  # names: simple tokenizer, lowercase, ASCII folding (Hervé == Herve)
+
+STOPWORDS = frozenset(
+    ["a", "an", "and", "are", "as", "at", "be", "been", "but", "by", "for", "from", "has", "have", "in", "into", "is", "it", "its", "of", "on", "or", "not", "no", "nor", "that", "the", "their", "then", "there", "these", "they", "this", "those", "to", "was", "were", "which", "while", "will", "with", "we", "our", "via", "using", "use", "than", "such", "can", "may", "also", "does", "do", "did"]
+)
+_CATEGORY_WORD = re.compile(r"^[a-z-]+\.[a-z-]+$", re.IGNORECASE)
+MAX_TERMS = 64
+
+
+@dataclass(frozen=True)
+class LexicalParams:
+    """How free text becomes a BM25 query; chosen on SciFact train (see the benchmark)."""
+
+    title_boost: float = 1.5
+    abstract_boost: float = 1.0
+    author_boost: float = 1.0
+    combine: str = "sum"  # "sum": every field's BM25 adds up; "dismax": best field + tie_breaker * rest
+    tie_breaker: float = 0.3
+    drop_stopwords: bool = True
+    title_phrase_boost: float = 1.0  # whole query as a title phrase (people paste titles)
+    pair_boost: float = 0.0  # adjacent content-word pairs near each other (slop 2) in title/abstract
+
+
+DEFAULT_PARAMS = LexicalParams()
+
+
+def _text_analyzer() -> tantivy.TextAnalyzer:
+    return (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+        .filter(tantivy.Filter.remove_long(40))
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.stemmer("english"))
+        .build()
+    )
+
+
+def _name_analyzer() -> tantivy.TextAnalyzer:
+    return (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+        .filter(tantivy.Filter.remove_long(40))
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.ascii_fold())
+        .build()
+    )
+
+
+_TEXT = _text_analyzer()
+_NAME = _name_analyzer()
+
+
+def analyze(text: str) -> list[str]:
+    """The terms the title/abstract fields hold for ``text`` (same pipeline as ``en_stem``)."""
+    return _TEXT.analyze(normalize_text(text)) if text else []
+
+
+def analyze_name(text: str) -> list[str]:
+    return _NAME.analyze(text) if text else []
+
+
+def day_number(day: date | None) -> int:
+    """Dates as YYYYMMDD integers: sortable, range-queryable, readable in a debugger."""
+    return day.year * 10000 + day.month * 100 + day.day if day else 0
+
+
+def build_schema() -> tantivy.Schema:
+    sb = tantivy.SchemaBuilder()
+    sb.add_integer_field("pk", stored=True, indexed=True, fast=True)
+    sb.add_text_field("title", stored=False, tokenizer_name=TEXT_TOKENIZER)
+    sb.add_text_field("abstract", stored=False, tokenizer_name=TEXT_TOKENIZER)
+    sb.add_text_field("authors", stored=False, tokenizer_name=NAME_TOKENIZER)
+    sb.add_text_field("cats", stored=False, tokenizer_name="raw", index_option="basic")
+    sb.add_integer_field("day", stored=False, indexed=True, fast=True)
+    return sb.build()
+
+
+@dataclass
+class LexicalDoc:
+    """What the lexical index holds for one paper (text is normalised on the way in)."""
+
+    pk: int
+    title: str
+    abstract: str = ""
+    authors: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+    day: date | None = None
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrictions every retriever applies inside its search."""
+
+    categories: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
+    after: date | None = None
+    before: date | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.categories or self.authors or self.after or self.before)
+
+
+class LexicalIndex:
+    """One tantivy index directory. Open it read-only in web processes; only sync writes."""
+
+    def __init__(self, path: Path, index: tantivy.Index) -> None:
+        self.path = path
+        self.index = index
+        self.schema = index.schema
+        index.register_tokenizer(NAME_TOKENIZER, _name_analyzer())
+
+    @classmethod
+    def create(cls, path: Path) -> LexicalIndex:
+        path.mkdir(parents=True, exist_ok=True)
+        return cls(path, tantivy.Index(build_schema(), path=str(path), reuse=False))
+
+    @classmethod
+    def open(cls, path: Path) -> LexicalIndex:
+        return cls(path, tantivy.Index.open(str(path)))
+
+    # -- writing (sync only) --------------------------------------------------------------
+
+    def write(self, upserts: Iterable[LexicalDoc], deletes: Iterable[int] = ()) -> int:
+        """Replace/add ``upserts`` and drop ``deletes`` (paper pks) in one commit."""
+        writer = self.index.writer(heap_size=64_000_000, num_threads=1)
+        n = 0
+        try:
+            for pk in deletes:
+                writer.delete_documents_by_term("pk", int(pk))
+            for doc in upserts:
+                writer.delete_documents_by_term("pk", int(doc.pk))
+                writer.add_document(self._document(doc))
+                n += 1
+            writer.commit()
+            writer.wait_merging_threads()
+        except BaseException:
+            writer.rollback()
+            raise
+        self.index.reload()
+        return n
+
+    @staticmethod
+    def _document(doc: LexicalDoc) -> tantivy.Document:
+        d = tantivy.Document()
+        d.add_integer("pk", int(doc.pk))
+        d.add_text("title", normalize_text(doc.title))
+        d.add_text("abstract", normalize_text(doc.abstract))
+        for author in doc.authors:
+            d.add_text("authors", str(author))
+        for cat in doc.categories:
+            d.add_text("cats", cat.lower())
+        d.add_integer("day", day_number(doc.day))
+        return d
+
+    # -- reading --------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        self.index.reload()
+
+    @property
+    def num_docs(self) -> int:
+        return self.index.searcher().num_docs
+
+    def doc_freq(self, field_name: str, term: str) -> int:
+        return self.index.searcher().doc_freq(field_name, term)
+
+    def search(self, query: tantivy.Query, limit: int) -> tuple[list[tuple[int, float]], int]:
+        """Top ``limit`` (pk, BM25 score), best first, and how many documents matched."""
+        searcher = self.index.searcher()
+        result = searcher.search(query, limit=max(1, limit), count=True)
+        addresses = [addr for _, addr in result.hits]
+        pks = searcher.fast_field_values("pk", addresses) if addresses else []
+        return [(int(pk), float(score)) for (score, _), pk in zip(result.hits, pks, strict=True)], result.count
+
+    def newest(self, query: tantivy.Query, limit: int, offset: int = 0) -> tuple[list[int], int]:
+        """Pks of matches, newest listing day first (browse mode: filters without words)."""
+        searcher = self.index.searcher()
+        result = searcher.search(query, limit=max(1, limit), count=True, order_by_field="day", offset=offset)
+        addresses = [addr for _, addr in result.hits]
+        pks = searcher.fast_field_values("pk", addresses) if addresses else []
+        return [int(pk) for pk in pks], result.count
+
+    def matching_pks(self, query: tantivy.Query) -> list[int]:
+        """Every pk matching ``query`` (author filters for the dense side; verify)."""
+        searcher = self.index.searcher()
+        total = searcher.num_docs
+        if not total:
+            return []
+        result = searcher.search(query, limit=total, count=False, order_by_field="pk")
+        addresses = [addr for _, addr in result.hits]
+        return [int(pk) for pk in searcher.fast_field_values("pk", addresses)]
+
+    def all_pks(self) -> list[int]:
+        return self.matching_pks(tantivy.Query.all_query())
+
+    # -- query building -------------------------------------------------------------------
+
+    def filter_query(self, filters: Filters) -> tantivy.Query | None:
+        """Zero-score clauses for the filters (None when there are none)."""
+        clauses: list[tantivy.Query] = []
+        if filters.categories:
+            cats = [tantivy.Query.term_query(self.schema, "cats", c.lower()) for c in filters.categories]
+            clauses.append(cats[0] if len(cats) == 1 else tantivy.Query.boolean_query(
+                [(tantivy.Occur.Should, c) for c in cats]))
+        for author in filters.authors:
+            tokens = analyze_name(author)[:8]
+            if not tokens:
+                continue
+            # Every name part must be an author token: "Yann LeCun", "LeCun, Yann" and "lecun" all work.
+            clauses.append(tantivy.Query.boolean_query(
+                [(tantivy.Occur.Must, tantivy.Query.term_query(self.schema, "authors", t)) for t in tokens]))
+        if filters.after or filters.before:
+            clauses.append(tantivy.Query.range_query(
+                self.schema, "day", tantivy.FieldType.Integer,
+                day_number(filters.after) if filters.after else None,
+                day_number(filters.before) if filters.before else None,
+            ))
+        if not clauses:
+            return None
+        return tantivy.Query.const_score_query(
+            clauses[0] if len(clauses) == 1 else tantivy.Query.boolean_query(
+                [(tantivy.Occur.Must, c) for c in clauses]), 0.0)
+
+    def text_query(
+        self, words: list[str], phrases: list[str] = (), params: LexicalParams = DEFAULT_PARAMS
+    ) -> tantivy.Query | None:
+        """BM25 over the fields for free ``words`` (any may match) and quoted ``phrases`` (all must)."""
+        raw_words = " ".join(words)
+        terms = analyze(raw_words)
+        if params.drop_stopwords:
+            content = [t for t in terms if t not in STOPWORDS]
+            terms = content or terms  # "to be or not to be" still searches something
+        names = analyze_name(raw_words)
+        unique = list(dict.fromkeys(terms))[:MAX_TERMS]
+        should: list[tantivy.Query] = []
+        searcher = self.index.searcher()
+        fields = (("title", params.title_boost), ("abstract", params.abstract_boost))
+        for term in unique:
+            per_field = [self._boost(tantivy.Query.term_query(self.schema, f, term), b) for f, b in fields]
+            known = any(searcher.doc_freq(f, term) for f, _ in fields)
+            if not known and len(term) >= 4 and term.isalpha():
+                # Probably a typo: let close spellings of the title/abstract words match.
+                distance = 2 if len(term) >= 8 else 1
+                per_field += [
+                    self._boost(tantivy.Query.fuzzy_term_query(self.schema, f, term, distance=distance), b * 0.5)
+                    for f, b in fields
+                ]
+            if params.combine == "dismax":
+                should.append(tantivy.Query.disjunction_max_query(per_field, params.tie_breaker))
+            else:
+                should.extend(per_field)
+        if params.author_boost > 0:
+            for name in list(dict.fromkeys(names))[:MAX_TERMS]:
+                if name not in STOPWORDS and len(name) > 1:
+                    should.append(self._boost(tantivy.Query.term_query(self.schema, "authors", name),
+                                              params.author_boost))
+        for word in words:
+            if _CATEGORY_WORD.match(word):
+                should.append(tantivy.Query.term_query(self.schema, "cats", word.lower()))
+        if params.pair_boost > 0 and len(unique) >= 2:
+            content = [t for t in terms if t not in STOPWORDS][:MAX_TERMS]
+            for a, b in list(dict.fromkeys(zip(content, content[1:], strict=False)))[:16]:
+                if a == b:
+                    continue
+                should.extend(self._boost(tantivy.Query.phrase_query(self.schema, f, [a, b], slop=2),
+                                          params.pair_boost * w) for f, w in fields)
+        all_terms = analyze(raw_words)[:MAX_TERMS]
+        if params.title_phrase_boost > 0 and 1 < len(all_terms) <= 16:
+            should.append(self._boost(tantivy.Query.phrase_query(self.schema, "title", all_terms),
+                                      params.title_phrase_boost))
+        must: list[tantivy.Query] = []
+        for phrase in phrases:
+            tokens = analyze(phrase)[:MAX_TERMS]
+            if not tokens:
+                continue
+            if len(tokens) == 1:
+                options = [self._boost(tantivy.Query.term_query(self.schema, f, tokens[0]), b) for f, b in fields]
+            else:
+                options = [self._boost(tantivy.Query.phrase_query(self.schema, f, tokens), b) for f, b in fields]
+            must.append(tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in options]))
+        if not should and not must:
+            return None
+        clauses = [(tantivy.Occur.Must, q) for q in must]
+        if should:
+            clauses.append((tantivy.Occur.Should if must else tantivy.Occur.Must,
+                            tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in should])))
+        return clauses[0][1] if len(clauses) == 1 else tantivy.Query.boolean_query(clauses)
+
+    @staticmethod
+    def _boost(query: tantivy.Query, boost: float) -> tantivy.Query:
+        return query if boost == 1.0 else tantivy.Query.boost_query(query, boost)
+
+    @staticmethod
+    def combine(text: tantivy.Query | None, filt: tantivy.Query | None) -> tantivy.Query:
+        if text is None and filt is None:
+            return tantivy.Query.all_query()
+        if text is None:
+            return filt
+        if filt is None:
+            return text
+        return tantivy.Query.boolean_query([(tantivy.Occur.Must, text), (tantivy.Occur.Must, filt)])
+
+
+def iter_chunks(items: list, size: int) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

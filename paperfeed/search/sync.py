@@ -1,0 +1,467 @@
+"""Write side of the index files: incremental sync from the database, rebuild, verify.
+
+Only the worker and ``paperfeed index`` call this (one at a time: a file lock serialises
+them); web processes only read (see :mod:`.reader`).
+
+What a sync does:
+
+1. Compare the database with the writer's state (``state.sqlite3``): papers updated since
+   the watermark (``Paper.updated_at``, with a small overlap so a transaction committing
+   late is not missed), visible papers the index lacks, and indexed papers that are now
+   hidden or deleted. The full id comparison catches hides/deletes done with
+   ``QuerySet.update()``, which does not bump ``updated_at``.
+2. For each changed paper compare a hash of what the index holds (title, abstract,
+   authors, categories, day, version): unchanged papers cost nothing.
+3. Embed only papers whose *text* hash or the embedder fingerprint changed, in batches with
+   a progress bar. Vectors come first from the sample's shipped vectors
+   (``paperfeed/sample/vectors.*``) when text hash and fingerprint match, so the demo builds
+   in seconds; then from the previous state (a rebuild re-embeds nothing it already has).
+4. Commit the tantivy changes, publish a new vectors directory, then atomically replace
+   ``CURRENT.json`` so readers switch.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from django.conf import settings
+
+from paperfeed.papers.models import Paper
+
+from .embedder import paper_text
+from .lexical import LexicalDoc, LexicalIndex, day_number
+from .reader import CURRENT_FILE, read_meta
+from .vectors import VectorSet
+
+STATE_FILE = "state.sqlite3"
+LOCK_FILE = ".sync.lock"
+WATERMARK_OVERLAP = timedelta(minutes=5)
+CHUNK = 500
+EMBED_BATCH = 64
+KEEP_OLD_SECONDS = 600  # old generations stay this long for processes still reading them
+SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample"
+FIELDS = ("pk", "arxiv_id", "version", "title", "abstract", "authors", "categories", "announced", "published",
+          "updated_at")
+
+
+# --------------------------------------------------------------------------- hashing
+
+
+def text_hash(title: str, abstract: str) -> str:
+    """What the vector depends on: the embedded text."""
+    return hashlib.sha256(paper_text(title, abstract).encode("utf-8")).hexdigest()[:32]
+
+
+def doc_hash(row: dict) -> str:
+    """What the lexical index depends on (plus the version, for --verify's staleness check)."""
+    payload = json.dumps([row["title"], row["abstract"], row["authors"], row["categories"],
+                          str(_day(row)), row["version"]], ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32]
+
+
+def _day(row: dict):
+    if row.get("announced"):
+        return row["announced"]
+    published = row.get("published")
+    return published.date() if published else None
+
+
+def _lexical_doc(row: dict) -> LexicalDoc:
+    return LexicalDoc(pk=row["pk"], title=row["title"], abstract=row["abstract"] or "",
+                      authors=[str(a) for a in (row["authors"] or [])], categories=row["categories"].split(),
+                      day=_day(row))
+
+
+# --------------------------------------------------------------------------- writer state
+
+
+class State:
+    """The writer's bookkeeping: one row per indexed paper (hashes + its vector)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.db = sqlite3.connect(path, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute(
+            "CREATE TABLE IF NOT EXISTS docs (pk INTEGER PRIMARY KEY, arxiv_id TEXT, version INTEGER, "
+            "doc_hash TEXT, text_hash TEXT, fingerprint TEXT, day INTEGER, categories TEXT, vec BLOB)"
+        )
+        self.db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+
+    def close(self) -> None:
+        self.db.close()
+
+    def get_meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    def hashes(self) -> dict[int, tuple[str, str, str]]:
+        """pk -> (doc_hash, text_hash, fingerprint)."""
+        return {pk: (d, t, f) for pk, d, t, f in self.db.execute(
+            "SELECT pk, doc_hash, text_hash, fingerprint FROM docs")}
+
+    def vectors_by_text(self, fingerprint: str) -> dict[str, bytes]:
+        return dict(self.db.execute("SELECT text_hash, vec FROM docs WHERE fingerprint = ?", (fingerprint,)))
+
+    def vector_of(self, pk: int) -> bytes | None:
+        row = self.db.execute("SELECT vec FROM docs WHERE pk = ?", (pk,)).fetchone()
+        return row[0] if row else None
+
+    def upsert(self, rows: list[tuple]) -> None:
+        self.db.execute("BEGIN")
+        self.db.executemany("INSERT OR REPLACE INTO docs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        self.db.execute("COMMIT")
+
+    def delete(self, pks: list[int]) -> None:
+        self.db.execute("BEGIN")
+        self.db.executemany("DELETE FROM docs WHERE pk = ?", [(pk,) for pk in pks])
+        self.db.execute("COMMIT")
+
+    def matrix(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[list[str]]]:
+        pks, days, cats, vecs = [], [], [], []
+        for pk, day, categories, vec in self.db.execute("SELECT pk, day, categories, vec FROM docs ORDER BY pk"):
+            pks.append(pk)
+            days.append(day)
+            cats.append(categories.split())
+            vecs.append(vec)
+        dim = len(vecs[0]) // 2 if vecs else 384
+        matrix = np.frombuffer(b"".join(vecs), dtype=np.float16).reshape(len(vecs), dim) if vecs else \
+            np.zeros((0, dim), dtype=np.float16)
+        return np.asarray(pks, dtype=np.int64), matrix, np.asarray(days, dtype=np.int32), cats
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+@contextlib.contextmanager
+def _locked(directory: Path) -> Iterator[None]:
+    directory.mkdir(parents=True, exist_ok=True)
+    with open(directory / LOCK_FILE, "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _write_current(directory: Path, meta: dict) -> None:
+    tmp = directory / f".{CURRENT_FILE}.{os.getpid()}.tmp"
+    tmp.write_text(json.dumps(meta, indent=1), encoding="utf-8")
+    os.replace(tmp, directory / CURRENT_FILE)
+
+
+def _cleanup(directory: Path, keep: set[str]) -> None:
+    """Remove generations no longer current, once they are old enough."""
+    now = time.time()
+    for child in directory.iterdir():
+        old = child.is_dir() and child.name.startswith(("lexical-", "vectors-")) and child.name not in keep
+        if old and now - child.stat().st_mtime > KEEP_OLD_SECONDS:
+            shutil.rmtree(child, ignore_errors=True)
+
+
+def shipped_dir() -> Path:
+    """Where pre-computed vectors ship: the bundled sample (``SEARCH_SHIPPED_VECTORS`` overrides)."""
+    return Path(getattr(settings, "SEARCH_SHIPPED_VECTORS", None) or SAMPLE_DIR)
+
+
+def write_shipped_vectors(directory: Path, arxiv_ids: list[str], text_hashes: list[str], vectors: np.ndarray,
+                          fingerprint: str) -> None:
+    """Write ``vectors.f16.npy`` + ``vectors.json`` (ids, text hashes, embedder fingerprint)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    np.save(directory / "vectors.f16.npy", np.asarray(vectors, dtype=np.float16))
+    (directory / "vectors.json").write_text(json.dumps(
+        {"fingerprint": fingerprint, "count": len(arxiv_ids), "ids": list(arxiv_ids),
+         "text_hashes": list(text_hashes)}, indent=0), encoding="utf-8")
+
+
+def shipped_vectors() -> tuple[str, dict[tuple[str, str], np.ndarray]]:
+    """Pre-computed vectors that ship: (fingerprint, {(arxiv_id, text_hash): vector})."""
+    directory = shipped_dir()
+    meta_path, vec_path = directory / "vectors.json", directory / "vectors.f16.npy"
+    if not (meta_path.exists() and vec_path.exists()):
+        return "", {}
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    matrix = np.load(vec_path)
+    if matrix.shape[0] != len(meta["ids"]):
+        return "", {}
+    return meta["fingerprint"], {(a, h): matrix[i] for i, (a, h) in enumerate(
+        zip(meta["ids"], meta["text_hashes"], strict=True))}
+
+
+class _Progress:
+    """Rich progress bars when asked, silence otherwise."""
+
+    def __init__(self, enabled: bool, console) -> None:
+        self.bar = None
+        if enabled:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+            self.bar = Progress("  [progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+                                TimeRemainingColumn(), console=console, transient=False)
+
+    def __enter__(self) -> _Progress:
+        if self.bar:
+            self.bar.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.bar:
+            self.bar.stop()
+
+    def task(self, description: str, total: int):
+        return self.bar.add_task(description, total=total) if self.bar else None
+
+    def advance(self, task, n: int) -> None:
+        if self.bar and task is not None:
+            self.bar.advance(task, n)
+
+
+# --------------------------------------------------------------------------- sync
+
+
+def sync_indexes(progress: bool = True, console=None, rebuild: bool = False) -> dict:
+    """Bring the index files up to date with the database (see the module docstring).
+
+    Returns a report: ``{"generation", "indexed", "added_or_changed", "removed", "embedded",
+    "vectors_reused", "shipped_vectors_used", "seconds", "published"}``.
+    """
+    started = time.perf_counter()
+    directory = Path(settings.INDEX_DIR)
+    with _locked(directory):
+        report = _sync(directory, progress, console, rebuild)
+    report["seconds"] = round(time.perf_counter() - started, 2)
+    if console is not None:
+        verb = "rebuilt" if rebuild else ("updated" if report["published"] else "up to date")
+        console.print(
+            f"  search index {verb}: {report['indexed']} papers, {report['added_or_changed']} added/changed, "
+            f"{report['removed']} removed, {report['embedded']} embedded, "
+            f"{report['shipped_vectors_used'] + report['vectors_reused']} vectors reused ({report['seconds']}s)"
+        )
+    return report
+
+
+def _sync(directory: Path, progress: bool, console, rebuild: bool) -> dict:
+    meta = read_meta(directory)
+    generation = int(meta["generation"]) if meta else 0
+    state_path = directory / STATE_FILE
+    old_state: State | None = None
+    if rebuild or meta is None or not (directory / meta["lexical"]).exists():
+        if state_path.exists():
+            # Keep the old vectors as a cache keyed by text hash: a rebuild re-embeds nothing it had.
+            cache_path = directory / f"{STATE_FILE}.old"
+            for suffix in ("", "-wal", "-shm"):
+                src = Path(str(state_path) + suffix)
+                if src.exists():
+                    os.replace(src, Path(str(cache_path) + suffix))
+            old_state = State(cache_path)
+        lexical_name = f"lexical-{generation + 1}"
+        if (directory / lexical_name).exists():
+            shutil.rmtree(directory / lexical_name)
+        lexical = LexicalIndex.create(directory / lexical_name)
+        fresh = True
+    else:
+        lexical_name = meta["lexical"]
+        lexical = LexicalIndex.open(directory / lexical_name)
+        fresh = False
+    state = State(state_path)
+    try:
+        return _sync_into(directory, state, old_state, lexical, lexical_name, generation, meta, fresh,
+                          progress, console)
+    finally:
+        state.close()
+        if old_state is not None:
+            old_state.close()
+            for suffix in ("", "-wal", "-shm"):
+                Path(str(old_state.path) + suffix).unlink(missing_ok=True)
+
+
+def _sync_into(directory, state: State, old_state: State | None, lexical: LexicalIndex, lexical_name: str,
+               generation: int, meta: dict | None, fresh: bool, progress: bool, console) -> dict:
+    watermark = state.get_meta("watermark")
+    indexed = state.hashes()
+    visible = dict(Paper.objects.visible().values_list("pk", "updated_at"))
+    removed = sorted(set(indexed) - set(visible))
+    if watermark:
+        from datetime import datetime
+
+        since = datetime.fromisoformat(watermark) - WATERMARK_OVERLAP
+        candidates = [pk for pk, upd in visible.items() if pk not in indexed or upd is None or upd >= since]
+    else:
+        candidates = list(visible)
+    newest = max((u for u in visible.values() if u is not None), default=None)
+
+    embedder = None
+    fingerprint = state.get_meta("fingerprint") or ""
+    rows_out: list[tuple] = []
+    lexical_docs: list[LexicalDoc] = []
+    to_embed: list[tuple[dict, str, str]] = []  # (row, doc_hash, text_hash)
+    report = {"generation": generation, "indexed": 0, "added_or_changed": 0, "removed": len(removed),
+              "embedded": 0, "vectors_reused": 0, "shipped_vectors_used": 0, "published": False}
+    with _Progress(progress, console) as bars:
+        read_task = bars.task("reading papers", len(candidates))
+        changed: list[tuple[dict, str, str]] = []
+        for start in range(0, len(candidates), CHUNK):
+            chunk = candidates[start : start + CHUNK]
+            for row in Paper.objects.filter(pk__in=chunk, hidden=False).values(*FIELDS):
+                d_hash = doc_hash(row)
+                old = indexed.get(row["pk"])
+                if old is None or old[0] != d_hash or fresh:
+                    changed.append((row, d_hash, text_hash(row["title"], row["abstract"] or "")))
+            bars.advance(read_task, len(chunk))
+        if changed or (indexed and not fresh):
+            embedder = _embedder()
+            if fingerprint and fingerprint != embedder.fingerprint:
+                # The model changed: every stored vector is from another space.
+                changed_pks = {r["pk"] for r, _, _ in changed}
+                stale = [pk for pk in indexed if pk not in changed_pks and pk in visible]
+                for start in range(0, len(stale), CHUNK):
+                    for row in Paper.objects.filter(pk__in=stale[start : start + CHUNK]).values(*FIELDS):
+                        changed.append((row, doc_hash(row), text_hash(row["title"], row["abstract"] or "")))
+            fingerprint = embedder.fingerprint
+        shipped_fp, shipped = shipped_vectors() if changed else ("", {})
+        reuse = old_state.vectors_by_text(fingerprint) if old_state is not None else {}
+        for row, d_hash, t_hash in changed:
+            old = indexed.get(row["pk"])
+            vec: bytes | None = None
+            if old is not None and old[1] == t_hash and old[2] == fingerprint:
+                vec = state.vector_of(row["pk"])
+                report["vectors_reused"] += 1
+            elif t_hash in reuse:
+                vec = reuse[t_hash]
+                report["vectors_reused"] += 1
+            elif shipped_fp == fingerprint and (row["arxiv_id"], t_hash) in shipped:
+                vec = shipped[(row["arxiv_id"], t_hash)].astype(np.float16).tobytes()
+                report["shipped_vectors_used"] += 1
+            if vec is None:
+                to_embed.append((row, d_hash, t_hash))
+            else:
+                rows_out.append(_state_row(row, d_hash, t_hash, fingerprint, vec))
+            lexical_docs.append(_lexical_doc(row))
+        if to_embed:
+            embed_task = bars.task("embedding", len(to_embed))
+            for start in range(0, len(to_embed), EMBED_BATCH * 4):
+                part = to_embed[start : start + EMBED_BATCH * 4]
+                vectors = embedder.encode([paper_text(r["title"], r["abstract"] or "") for r, _, _ in part],
+                                          batch_size=EMBED_BATCH)
+                state.upsert([_state_row(r, d, t, fingerprint, v.astype(np.float16).tobytes())
+                              for (r, d, t), v in zip(part, vectors, strict=True)])
+                report["embedded"] += len(part)
+                bars.advance(embed_task, len(part))
+        if rows_out:
+            state.upsert(rows_out)
+        if removed:
+            state.delete(removed)
+        if lexical_docs or removed:
+            lex_task = bars.task("search index", len(lexical_docs) + len(removed))
+            lexical.write(lexical_docs, removed)
+            bars.advance(lex_task, len(lexical_docs) + len(removed))
+    report["added_or_changed"] = len(lexical_docs)
+    vectors_missing = meta is None or not (directory / meta.get("vectors", "")).exists()
+    if lexical_docs or removed or fresh or vectors_missing:
+        generation += 1
+        pks, matrix, days, cats = state.matrix()
+        vectors_name = f"vectors-{generation}"
+        if (directory / vectors_name).exists():
+            shutil.rmtree(directory / vectors_name)
+        VectorSet.write(directory / vectors_name, pks, matrix, days, cats)
+        _write_current(directory, {"generation": generation, "lexical": lexical_name, "vectors": vectors_name,
+                                   "fingerprint": fingerprint, "docs": int(len(pks)),
+                                   "published_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
+        _cleanup(directory, {lexical_name, vectors_name})
+        report["published"] = True
+    if fingerprint:
+        state.set_meta("fingerprint", fingerprint)
+    if newest is not None:
+        state.set_meta("watermark", newest.isoformat())
+    report["generation"] = generation
+    report["indexed"] = len(state.hashes())
+    return report
+
+
+def _state_row(row: dict, d_hash: str, t_hash: str, fingerprint: str, vec: bytes) -> tuple:
+    return (row["pk"], row["arxiv_id"], row["version"], d_hash, t_hash, fingerprint, day_number(_day(row)),
+            " ".join(row["categories"].split()), vec)
+
+
+def _embedder():
+    from .embedder import Embedder
+
+    return Embedder.default()
+
+
+# --------------------------------------------------------------------------- verify
+
+
+def verify_indexes() -> dict:
+    """Drift between the database and the index files; ``report["drift"]`` is True on any."""
+    directory = Path(settings.INDEX_DIR)
+    meta = read_meta(directory)
+    report: dict[str, Any] = {"index_dir": str(directory), "generation": None, "db_visible": 0,
+                              "lexical_docs": 0, "vector_docs": 0, "missing": [], "extra": [], "stale": [],
+                              "fingerprint_ok": True, "drift": True, "problems": []}
+    db_rows = {row["pk"]: row for row in Paper.objects.visible().values(*FIELDS)}
+    report["db_visible"] = len(db_rows)
+    if meta is None:
+        report["problems"].append("no index has been built (run `paperfeed index`)")
+        return report
+    report["generation"] = meta["generation"]
+    try:
+        lexical = LexicalIndex.open(directory / meta["lexical"])
+        vectors = VectorSet.load(directory / meta["vectors"])
+    except Exception as error:  # a damaged directory is drift, not a crash
+        report["problems"].append(f"cannot open the index: {error}")
+        return report
+    lexical_pks = lexical.all_pks()
+    report["lexical_docs"] = len(lexical_pks)
+    report["vector_docs"] = len(vectors)
+    lexical_set, vector_set = set(lexical_pks), set(vectors.pks.tolist())
+    if len(lexical_set) != len(lexical_pks):
+        report["problems"].append(f"{len(lexical_pks) - len(lexical_set)} duplicate documents in the lexical index")
+    db_set = set(db_rows)
+    report["missing"] = sorted((db_set - lexical_set) | (db_set - vector_set))
+    report["extra"] = sorted((lexical_set - db_set) | (vector_set - db_set))
+    state_path = directory / STATE_FILE
+    if state_path.exists():
+        state = State(state_path)
+        try:
+            hashes = state.hashes()
+            for pk, row in db_rows.items():
+                old = hashes.get(pk)
+                if old is not None and old[0] != doc_hash(row):
+                    report["stale"].append(pk)
+            fingerprints = {f for _, _, f in hashes.values()}
+        finally:
+            state.close()
+        try:
+            current_fp = _embedder().fingerprint
+        except Exception as error:  # the model cannot load: say so
+            report["problems"].append(f"embedder unavailable: {error}")
+            current_fp = None
+        if current_fp is not None and fingerprints - {current_fp}:
+            report["fingerprint_ok"] = False
+            report["problems"].append(f"vectors from another embedder: {sorted(fingerprints - {current_fp})}")
+    else:
+        report["problems"].append("writer state is missing (run `paperfeed index --rebuild`)")
+    if report["missing"]:
+        report["problems"].append(f"{len(report['missing'])} visible papers missing from the index")
+    if report["extra"]:
+        report["problems"].append(f"{len(report['extra'])} indexed papers hidden or deleted in the database")
+    if report["stale"]:
+        report["problems"].append(f"{len(report['stale'])} papers changed since they were indexed")
+    report["drift"] = bool(report["problems"])
+    return report

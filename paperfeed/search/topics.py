@@ -1,0 +1,195 @@
+"""Topic groups for ambiguous queries: "SSL" -> self-supervised / semi-supervised / TLS papers.
+
+The top results of a query are clustered over their sentence vectors (spherical k-means,
+k = 2..6, deterministic seed) and the k with the best silhouette is kept. Whether the
+query is ambiguous is decided by measurement, not by a word list: groups are shown only
+when the results are spread out (mean pairwise cosine of the top results at most
+``MAX_MEAN_COSINE``), the best split is real (silhouette at least ``MIN_SILHOUETTE``) and
+every group holds at least ``MIN_GROUP_SHARE`` of the clustered results.
+
+Why spread and not silhouette alone: measured on real arXiv results (docs/search.md), the
+silhouette of MiniLM vectors is low everywhere (0.1-0.3) and does not separate "SSL"
+from "gaussian splatting slam", while the spread does: the top results of ambiguous or
+broad queries have mean cosine 0.44-0.57 ("SSL" 0.47, "graph" 0.44, "transformers" 0.45),
+focused ones 0.65-0.69 ("gaussian splatting slam" 0.65, "speculative decoding" 0.68,
+"kv cache compression" 0.65).
+
+Labels are the most *distinctive* title n-grams of each group: frequent in the group's
+titles, rare in the other groups' titles, longer phrases preferred, words of the query
+itself skipped (they are in every group).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+
+from .lexical import STOPWORDS
+
+TOP_N = 60  # results clustered
+MIN_RESULTS = 12  # fewer results than this: never grouped
+MIN_SILHOUETTE = 0.08
+MAX_MEAN_COSINE = 0.60  # results closer together than this are one topic, however they split
+MIN_GROUP_SHARE = 0.10
+MAX_K = 6
+_WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
+# Words that may not start or end a label, and single words too generic to be one.
+_EDGE_STOP = STOPWORDS | frozenset(["towards", "toward", "based", "new", "novel", "via", "through", "beyond", "your"])
+_GENERIC = frozenset(["learning", "model", "models", "method", "methods", "framework", "approach", "approaches", "network", "networks", "data", "based", "large", "language", "image", "images", "visual", "vision", "deep", "neural", "efficient", "task", "tasks", "benchmark", "study", "analysis", "system", "systems", "generation", "training", "multimodal"])
+
+
+@dataclass
+class Grouping:
+    labels: list[str]  # one per group
+    keys: list[str]  # url-safe, stable for the same query
+    centroids: np.ndarray  # (k, dim), unit rows
+    silhouette: float
+
+    def assign(self, vectors: np.ndarray) -> np.ndarray:
+        """Group index of each row (nearest centroid by cosine)."""
+        if not len(vectors):
+            return np.zeros(0, dtype=np.int64)
+        return np.argmax(vectors @ self.centroids.T, axis=1)
+
+
+def kmeans(x: np.ndarray, k: int, *, seed: int = 0, iters: int = 25) -> tuple[np.ndarray, np.ndarray]:
+    """Spherical k-means with k-means++ seeding; deterministic for a given input."""
+    rng = np.random.default_rng(seed)
+    n = len(x)
+    centers = [x[0]]  # start from the best result: stable across runs and meaningful
+    for _ in range(1, k):
+        d = 1.0 - np.max(x @ np.array(centers).T, axis=1)
+        d = np.maximum(d, 0) ** 2
+        total = d.sum()
+        idx = int(rng.choice(n, p=d / total)) if total > 0 else int(rng.integers(n))
+        centers.append(x[idx])
+    c = np.array(centers)
+    labels = np.zeros(n, dtype=np.int64)
+    for _ in range(iters):
+        new = np.argmax(x @ c.T, axis=1)
+        if _ > 0 and np.array_equal(new, labels):
+            break
+        labels = new
+        for j in range(k):
+            members = x[labels == j]
+            if len(members):
+                m = members.sum(axis=0)
+                c[j] = m / max(np.linalg.norm(m), 1e-12)
+    return labels, c
+
+
+def silhouette(x: np.ndarray, labels: np.ndarray) -> float:
+    """Mean silhouette with cosine distance (numpy; n is at most a few hundred)."""
+    k = int(labels.max()) + 1 if len(labels) else 0
+    if k < 2:
+        return -1.0
+    dist = 1.0 - x @ x.T
+    n = len(x)
+    scores = np.zeros(n)
+    for i in range(n):
+        own = labels == labels[i]
+        own_count = own.sum() - 1
+        if own_count <= 0:
+            continue
+        a = (dist[i, own].sum()) / own_count
+        b = min(dist[i, labels == j].mean() for j in range(k) if j != labels[i] and (labels == j).any())
+        scores[i] = (b - a) / max(a, b, 1e-12)
+    return float(scores.mean())
+
+
+def _ngrams(title: str, skip: set[str]) -> set[str]:
+    words = _WORD.findall(title.lower())
+    grams: set[str] = set()
+    for n in (1, 2, 3):
+        for i in range(len(words) - n + 1):
+            gram = words[i : i + n]
+            if gram[0] in _EDGE_STOP or gram[-1] in _EDGE_STOP:
+                continue
+            if all(w in skip for w in gram) or any(w.isdigit() for w in gram):
+                continue
+            if n == 1 and (len(gram[0]) < 4 or gram[0] in _GENERIC):
+                continue
+            grams.add(" ".join(gram))
+    return grams
+
+
+def label_groups(titles: list[str], labels: np.ndarray, query_words: list[str]) -> list[str]:
+    """A short, readable, distinctive label per group."""
+    skip = {w.lower() for w in query_words} | {w.lower().rstrip("s") for w in query_words}
+    per_title = [_ngrams(t, skip) for t in titles]
+    k = int(labels.max()) + 1
+    counts = [Counter() for _ in range(k)]
+    sizes = np.bincount(labels, minlength=k)
+    for grams, group in zip(per_title, labels, strict=True):
+        counts[group].update(grams)
+    total = Counter()
+    for c in counts:
+        total.update(c)
+    out: list[str] = []
+    for j in range(k):
+        best, best_score = "", -1.0
+        others = max(len(titles) - sizes[j], 1)
+        for gram, df in counts[j].items():
+            if df < 2 and sizes[j] > 3:
+                continue
+            inside = df / max(sizes[j], 1)
+            outside = (total[gram] - df) / others
+            score = (inside - outside) * (1.0 + 0.35 * gram.count(" "))
+            if score > best_score or (score == best_score and gram < best):
+                best, best_score = gram, score
+        if not best or best in out:
+            best = f"topic {j + 1}" if not best else f"{best} ({j + 1})"
+        out.append(best)
+    return out
+
+
+def _slug(label: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")[:40] or "group"
+
+
+def find_groups(vectors: np.ndarray, titles: list[str], query_words: list[str]) -> Grouping | None:
+    """Groups for the top results (rows of ``vectors``, best first), or None when not ambiguous."""
+    x = np.asarray(vectors[:TOP_N], dtype=np.float32)
+    titles = titles[:TOP_N]
+    if len(x) < MIN_RESULTS:
+        return None
+    if float((x @ x.T).mean()) > MAX_MEAN_COSINE:
+        return None
+    best: tuple[float, int, np.ndarray, np.ndarray] | None = None
+    min_size = max(3, int(np.ceil(MIN_GROUP_SHARE * len(x))))
+    for k in range(2, MAX_K + 1):
+        if k * min_size > len(x):
+            break
+        labels, centers = kmeans(x, k)
+        sizes = np.bincount(labels, minlength=k)
+        if sizes.min() < min_size:
+            continue
+        s = silhouette(x, labels)
+        if best is None or s > best[0]:
+            best = (s, k, labels, centers)
+    if best is None or best[0] < MIN_SILHOUETTE:
+        return None
+    s, k, labels, centers = best
+    names = label_groups(titles, labels, query_words)
+    keys: list[str] = []
+    for name in names:
+        key = _slug(name)
+        while key in keys:
+            key += "-2"
+        keys.append(key)
+    return Grouping(names, keys, centers, s)
+
+
+def measure(vectors: np.ndarray) -> dict:
+    """Best silhouette per k for diagnostics and calibration (docs/search.md)."""
+    x = np.asarray(vectors[:TOP_N], dtype=np.float32)
+    out = {"n": len(x), "mean_cosine": float((x @ x.T).mean()) if len(x) else 0.0}
+    for k in range(2, MAX_K + 1):
+        if len(x) < 2 * k:
+            break
+        labels, _ = kmeans(x, k)
+        out[f"k{k}"] = (round(silhouette(x, labels), 3), np.bincount(labels, minlength=k).tolist())
+    return out
