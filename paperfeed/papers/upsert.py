@@ -20,7 +20,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from itertools import islice
 
 from django.db import IntegrityError, connection, transaction
@@ -59,6 +59,17 @@ STATE_FIELDS = (*HASHED, "source")
 MAX_REJECTIONS_KEPT = 50
 MAX_CHANGED_IDS_KEPT = 100_000
 SECOND_HAND_SOURCES = ("", "hf-daily")
+# Everything links.extract_links can find contains one of these (a scheme or a code host).
+_CODE_HOSTS = ("github.com", "gitlab.com", "codeberg.org", "bitbucket.org")
+
+
+def _may_link(text: str | None) -> bool:
+    if not text:
+        return False
+    if "://" in text:
+        return True
+    lowered = text.lower()
+    return any(host in lowered for host in _CODE_HOSTS)
 
 
 @dataclass
@@ -104,13 +115,23 @@ def _iso(value: datetime | date | None) -> str | None:
 
 
 def state_hash(state: dict) -> str:
-    """Stable hash of a paper's stored metadata, so an unchanged re-ingest writes nothing."""
-    values = [state[name] for name in HASHED]
-    for i, value in enumerate(values):
-        if isinstance(value, datetime | date):
-            values[i] = value.isoformat()
-    blob = json.dumps(values, ensure_ascii=False, separators=(",", ":"), default=str)
-    return hashlib.sha256(blob.encode()).hexdigest()
+    """Stable hash of a paper's stored metadata, so an unchanged re-ingest writes nothing.
+
+    Built from ``repr`` of plain values (C-fast, deterministic for str/int/None/tuples); the
+    version history is hashed as (number, date) pairs because PostgreSQL's jsonb hands dicts
+    back with their keys reordered.
+    """
+    values = []
+    for name in HASHED:
+        value = state[name]
+        if name == "versions":
+            value = tuple((v.get("version"), v.get("date") or "") for v in value or ())
+        elif isinstance(value, list):
+            value = tuple(value)
+        elif isinstance(value, datetime | date):
+            value = value.isoformat()
+        values.append(value)
+    return hashlib.sha256(repr(values).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def blank_state(source: str = "") -> dict:
@@ -204,8 +225,11 @@ def apply_record(state: dict, rec: PaperRecord, *, metadata: bool) -> dict:
         state["announced"] = state["published"].date()
     if rec.withdrawn:
         state["withdrawn"] = True
-    # Links: an explicit one from the source wins; else what the comment/abstract says.
-    if not (rec.code_url or state["code_url"]) or not (rec.project_url or state["project_url"]):
+    # Links: an explicit one from the source wins; else what the comment/abstract says (the
+    # cheap _may_link test skips the extractor for the many papers that mention no URL at all).
+    if (not (rec.code_url or state["code_url"]) or not (rec.project_url or state["project_url"])) and (
+        _may_link(state["comment"]) or _may_link(state["abstract"])
+    ):
         found = extract_links(state["comment"], state["abstract"])
         code, project = found.code_url, found.project_url
     else:
@@ -281,6 +305,19 @@ def _upsert_chunk(chunk: list[PaperRecord | RecordError]) -> UpsertResult:
     return result
 
 
+def _json_text(value) -> str | None:
+    return None if value is None else json.dumps(value)
+
+
+def _sqlite_datetime(value: datetime | None) -> str | None:
+    """What Django's SQLite backend stores for an aware datetime: naive UTC, ISO with a space."""
+    if value is None:
+        return None
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value.isoformat(" ")
+
+
 class _Columns:
     """Database-ready values for raw ``executemany`` (JSON and dates as the backend wants them)."""
 
@@ -296,10 +333,12 @@ class _Columns:
         for name in names:
             f = fields[name]
             internal = f.get_internal_type()
+            sqlite = connection.vendor == "sqlite"
             if internal == "JSONField":
-                self.convert.append(lambda v, f=f: f.get_db_prep_save(v, connection))
+                # SQLite stores JSON as text (what Django's own adaptation does, minus its layers).
+                self.convert.append(_json_text if sqlite else (lambda v, f=f: f.get_db_prep_save(v, connection)))
             elif internal == "DateTimeField":
-                self.convert.append(connection.ops.adapt_datetimefield_value)
+                self.convert.append(_sqlite_datetime if sqlite else connection.ops.adapt_datetimefield_value)
             elif internal == "DateField":
                 self.convert.append(connection.ops.adapt_datefield_value)
             else:
