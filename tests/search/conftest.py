@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -64,14 +65,15 @@ def index_env(data_dir, settings, shipped_subset):
 
 
 def record(p: dict, **overrides):
+    """A PaperRecord for a corpus line (ACM/MSC classes that ride along in "categories" dropped)."""
     from paperfeed.papers.records import PaperRecord
 
+    categories = [c for c in p["categories"] if re.fullmatch(r"[a-z-]+(?:\.[A-Za-z-]+)?", c)]
     day = date.fromisoformat(p["date"])
-    return PaperRecord(
-        arxiv_id=p["id"], title=p["title"], abstract=p["abstract"], authors=p["authors"],
-        categories=p["categories"], version=1, published=datetime(day.year, day.month, day.day, 9, tzinfo=UTC),
-        announced=day, comment=p.get("comment"), source="test", **overrides,
-    )
+    fields = {"arxiv_id": p["id"], "title": p["title"], "abstract": p["abstract"], "authors": p["authors"],
+              "categories": categories, "version": 1, "announced": day, "comment": p.get("comment"),
+              "published": datetime(day.year, day.month, day.day, 9, tzinfo=UTC), "source": "test"}
+    return PaperRecord(**{**fields, **overrides})
 
 
 def store(records) -> None:

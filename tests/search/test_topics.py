@@ -1,0 +1,54 @@
+"""Topic groups on real arXiv papers: an ambiguous query splits, a focused one does not."""
+
+from __future__ import annotations
+
+import pytest
+
+from paperfeed.search import service
+from paperfeed.search.topics import find_groups, kmeans, silhouette
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_ssl_is_split_into_readable_groups(load_subset):
+    load_subset()
+    results = service.search("SSL", limit=50)
+    assert 2 <= len(results.groups) <= 6
+    labels = [g.label for g in results.groups]
+    assert any("self-supervised" in label or "speech" in label for label in labels), labels
+    assert all(g.size >= 1 and g.key for g in results.groups)
+    assert sum(g.size for g in results.groups) == results.total
+
+    # Narrowing to one group keeps only that group's papers, and the chips stay.
+    chosen = results.groups[0]
+    narrowed = service.search("SSL", group=chosen.key, limit=50)
+    assert narrowed.group == chosen.key and narrowed.total == chosen.size
+    assert {h.paper.pk for h in narrowed.hits} <= {h.paper.pk for h in service.search("SSL", limit=100).hits}
+    assert [g.key for g in narrowed.groups] == [g.key for g in results.groups]
+
+
+def test_focused_query_has_no_groups(load_subset):
+    load_subset()
+    results = service.search("gaussian splatting slam", limit=50)
+    assert results.hits and results.groups == []
+
+
+def test_group_chips_on_the_page(client, load_subset):
+    load_subset()
+    html = client.get("/search/", {"q": "SSL"}).content.decode()
+    assert 'aria-label="Narrow to one topic"' in html and "group=" in html
+
+
+def test_kmeans_and_silhouette_separate_clear_clusters():
+    import numpy as np
+
+    rng = np.random.default_rng(1)
+    a = rng.normal(size=(1, 16)) + 0.05 * rng.normal(size=(20, 16))
+    b = rng.normal(size=(1, 16)) + 0.05 * rng.normal(size=(20, 16))
+    x = np.vstack([a, b]).astype(np.float32)
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    labels, _ = kmeans(x, 2)
+    assert len(set(labels[:20])) == 1 and len(set(labels[20:])) == 1 and labels[0] != labels[20]
+    assert silhouette(x, labels) > 0.5
+    one = np.repeat(x[:1], 30, axis=0) + 0.001
+    assert find_groups(one / np.linalg.norm(one, axis=1, keepdims=True), ["t"] * 30, []) is None
