@@ -67,7 +67,11 @@ def to_record(row: dict, position: str) -> PaperRecord:
         except (ValueError, AttributeError):
             raise RecordError(SOURCE, position, f"bad version entry {str(v)[:60]!r}", arxiv_id, "versions") from None
         created = v.get("created")
-        versions.append({"version": number, "date": created_date(created, position).isoformat() if created else ""})
+        try:
+            stamp = created_date(created, position).isoformat() if created else ""
+        except RecordError as error:
+            raise RecordError(SOURCE, position, error.reason, arxiv_id, "versions") from None
+        versions.append({"version": number, "date": stamp})
     versions.sort(key=lambda v: v["version"])
     parsed = row.get("authors_parsed")
     if isinstance(parsed, list) and parsed:
