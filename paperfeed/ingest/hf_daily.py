@@ -151,7 +151,7 @@ def read_items(path: str | Path, day: date | None = None) -> Iterator[HfItem | R
             try:
                 row = json.loads(line)
             except json.JSONDecodeError as error:
-                yield RecordError(SOURCE, position, f"broken JSON: {error.msg} at column {error.colno}")
+                yield RecordError(SOURCE, position, f"broken JSON: {error.msg} (column {error.colno})")
                 continue
             try:
                 if isinstance(row, dict) and "item" in row:

@@ -118,7 +118,7 @@ def read_snapshot(path: str | Path) -> Iterator[PaperRecord | RecordError]:
             try:
                 row = json.loads(line)
             except json.JSONDecodeError as error:
-                yield RecordError(SOURCE, position, f"broken JSON: {error.msg} at column {error.colno}")
+                yield RecordError(SOURCE, position, f"broken JSON: {error.msg} (column {error.colno})")
                 continue
             try:
                 yield to_record(row, position)
