@@ -27,7 +27,7 @@ from .hybrid import Candidate, retrieve
 from .lexical import Filters, day_number
 from .query import ParsedQuery, normalize_sort, parse_date, parse_query
 from .reader import Snapshot, current
-from .topics import TOP_N, find_groups
+from .topics import RELEVANCE_BAND, TOP_N, find_groups
 
 logger = logging.getLogger("paperfeed.search")
 
@@ -218,6 +218,7 @@ def _apply_groups(snapshot: Snapshot, parsed: ParsedQuery, candidates: list[Cand
                   group: str | None) -> list[Candidate] | None:
     """Fill ``results.groups``; return the chosen group's candidates when ``group`` names one."""
     top = candidates[:TOP_N]
+    top = [c for c in top if c.cosine >= max(c.cosine for c in top) - RELEVANCE_BAND]
     vectors = snapshot.vectors.vectors_for([c.pk for c in top])
     top = [c for c in top if c.pk in vectors]
     if not top:

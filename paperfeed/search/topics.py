@@ -32,7 +32,8 @@ from .lexical import STOPWORDS
 TOP_N = 60  # results clustered
 MIN_RESULTS = 12  # fewer results than this: never grouped
 MIN_SILHOUETTE = 0.08
-MAX_MEAN_COSINE = 0.60  # results closer together than this are one topic, however they split
+MAX_MEAN_COSINE = 0.55  # results closer together than this are one topic, however they split
+RELEVANCE_BAND = 0.15  # cluster only results within this cosine of the best one (the relevant head)
 MIN_GROUP_SHARE = 0.10
 MAX_K = 6
 _WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
@@ -82,21 +83,22 @@ def kmeans(x: np.ndarray, k: int, *, seed: int = 0, iters: int = 25) -> tuple[np
 
 
 def silhouette(x: np.ndarray, labels: np.ndarray) -> float:
-    """Mean silhouette with cosine distance (numpy; n is at most a few hundred)."""
+    """Mean silhouette with cosine distance (vectorised; n is at most a few hundred)."""
     k = int(labels.max()) + 1 if len(labels) else 0
     if k < 2:
         return -1.0
     dist = 1.0 - x @ x.T
+    onehot = np.eye(k)[labels]  # (n, k)
+    sizes = onehot.sum(axis=0)
+    sums = dist @ onehot  # (n, k): summed distance from each point to each cluster
     n = len(x)
-    scores = np.zeros(n)
-    for i in range(n):
-        own = labels == labels[i]
-        own_count = own.sum() - 1
-        if own_count <= 0:
-            continue
-        a = (dist[i, own].sum()) / own_count
-        b = min(dist[i, labels == j].mean() for j in range(k) if j != labels[i] and (labels == j).any())
-        scores[i] = (b - a) / max(a, b, 1e-12)
+    own = sizes[labels] - 1
+    a = np.where(own > 0, sums[np.arange(n), labels] / np.maximum(own, 1), 0.0)
+    mean_other = np.where(sizes > 0, sums / np.maximum(sizes, 1), np.inf)
+    mean_other[np.arange(n), labels] = np.inf
+    mean_other[:, sizes == 0] = np.inf
+    b = mean_other.min(axis=1)
+    scores = np.where(own > 0, (b - a) / np.maximum(np.maximum(a, b), 1e-12), 0.0)
     return float(scores.mean())
 
 
@@ -148,6 +150,20 @@ def label_groups(titles: list[str], labels: np.ndarray, query_words: list[str]) 
 
 def _slug(label: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")[:40] or "group"
+
+
+def relevant_head(cosines: list[float]) -> int:
+    """How many of the top results (best first) to cluster: those near the best cosine.
+
+    Why: on a small corpus a focused query has only a few truly relevant papers and the
+    rest of its top 60 is loosely related filler that would always "split". Clustering only
+    the results within ``RELEVANCE_BAND`` of the best cosine measures the query, not the filler.
+    """
+    head = cosines[:TOP_N]
+    if not head:
+        return 0
+    best = max(head)
+    return sum(1 for c in head if c >= best - RELEVANCE_BAND)
 
 
 def find_groups(vectors: np.ndarray, titles: list[str], query_words: list[str]) -> Grouping | None:
