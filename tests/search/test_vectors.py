@@ -1,0 +1,59 @@
+"""The vector store: exact scan while small, HNSW beyond the threshold, filters inside both."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from paperfeed.search.vectors import VectorSet
+
+
+@pytest.fixture
+def unit_vectors():
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(3000, 384)).astype(np.float32)
+    return x / np.linalg.norm(x, axis=1, keepdims=True)
+
+
+def publish(tmp_path, vectors, name="v"):
+    n = len(vectors)
+    pks = np.arange(1, n + 1, dtype=np.int64) * 7  # not row numbers
+    days = np.where(np.arange(n) % 2 == 0, 20250101, 20260101).astype(np.int32)
+    cats = [["cs.LG"] if i % 3 == 0 else ["cs.CV", "cs.AI"] for i in range(n)]
+    order = np.random.default_rng(0).permutation(n)  # written in any order, stored sorted by pk
+    VectorSet.write(tmp_path / name, pks[order], vectors[order], days[order], [cats[i] for i in order])
+    return VectorSet.load(tmp_path / name), pks
+
+
+def test_exact_and_hnsw_agree_and_filters_hold(tmp_path, unit_vectors, monkeypatch):
+    exact, pks = publish(tmp_path, unit_vectors, "exact")
+    monkeypatch.setenv("PAPERFEED_SEARCH_EXACT_MAX", "1000")
+    graph, _ = publish(tmp_path, unit_vectors, "graph")
+    assert exact.hnsw is None and graph.hnsw is not None
+    query = unit_vectors[42] + 0.3 * unit_vectors[7]
+    query /= np.linalg.norm(query)
+    top_exact = exact.search(query, 10)
+    top_graph = graph.search(query, 10)
+    assert top_exact[0][0] == pks[42] and top_graph[0][0] == pks[42]
+    assert len({pk for pk, _ in top_exact} & {pk for pk, _ in top_graph}) >= 9
+    for vs in (exact, graph):
+        mask = vs.mask(categories=("cs.lg",), after=20260101)
+        hits = vs.search(query, 20, mask)
+        rows = [int(pk // 7) - 1 for pk, _ in hits]
+        assert len(hits) == 20 and all(r % 3 == 0 and r % 2 == 1 for r in rows)
+        if vs.hnsw is not None:  # broad filters take the oversampled graph path
+            broad = vs.mask(after=20260101)
+            graph_hits = vs._graph(query, 10, broad)
+            assert len(graph_hits) == 10 and all((int(pk // 7) - 1) % 2 == 1 for pk, _ in graph_hits)
+        only = vs.mask(pks=[pks[7], pks[9]])
+        assert [pk for pk, _ in vs.search(query, 5, only)] == [pks[7], pks[9]]
+
+
+def test_vectors_and_scores_for_pks(tmp_path, unit_vectors):
+    vs, pks = publish(tmp_path, unit_vectors[:50])
+    found = vs.vectors_for([int(pks[3]), 999_999])
+    assert list(found) == [int(pks[3])]
+    assert float(found[int(pks[3])] @ unit_vectors[3]) > 0.999
+    scores = vs.scores_for(unit_vectors[3], [int(pks[3]), 999_999])
+    assert scores[0] > 0.999 and scores[1] == -1.0
+    assert vs.search(unit_vectors[3], 5, vs.mask(categories=("nope.XX",))) == []
