@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.db import transaction
+from django.utils import timezone
 
 from .models import DailyEntry, Paper
 
@@ -22,13 +23,14 @@ class PaperAdmin(admin.ModelAdmin):
     inlines = [DailyEntryInline]
     actions = ["hide", "unhide", "merge_into_first"]
 
+    # updated_at moves so the index follower drops/restores the paper on its next sync.
     @admin.action(description="Hide from lists and search")
     def hide(self, request, queryset):
-        queryset.update(hidden=True)
+        queryset.update(hidden=True, updated_at=timezone.now())
 
     @admin.action(description="Show again")
     def unhide(self, request, queryset):
-        queryset.update(hidden=False)
+        queryset.update(hidden=False, updated_at=timezone.now())
 
     @admin.action(description="Merge selected duplicates into the oldest one (moves entries and votes)")
     def merge_into_first(self, request, queryset):
