@@ -44,3 +44,45 @@ def is_postgres() -> bool:
     from django.db import connection
 
     return connection.vendor == "postgresql"
+
+
+@pytest.fixture
+def member(django_user_model):
+    return django_user_model.objects.create_user("alice", "alice@example.org", "correct horse battery 1")
+
+
+@pytest.fixture
+def other(django_user_model):
+    return django_user_model.objects.create_user("bob", "bob@example.org", "correct horse battery 2")
+
+
+@pytest.fixture
+def member_client(client, member):
+    client.force_login(member)
+    return client
+
+
+@pytest.fixture
+def smtp(settings):
+    """Django's SMTP backend pointed at a real local SMTP server (aiosmtpd)."""
+    from tests.support.servers import SmtpSink
+
+    sink = SmtpSink().start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", sink.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture
+def arxiv(shared_data, settings):
+    """The local fake arXiv API (real recorded responses), with settings pointing at it."""
+    from tests.support.fake_arxiv import FakeArxiv
+    from tests.support.servers import LocalServer
+
+    with LocalServer(FakeArxiv(shared_data / "arxiv-formats")) as server:
+        settings.ARXIV_API_URL = f"{server.url}/api/query"
+        settings.ARXIV_API_DELAY = 0
+        yield server

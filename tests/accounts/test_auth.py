@@ -106,7 +106,7 @@ def test_password_reset_by_email(client, member, smtp, settings):
     response = client.post("/accounts/password/reset/", {"email": "alice@example.org"})
     assert response.status_code == 302 and response["Location"] == "/accounts/password/reset/sent/"
     assert "Check your inbox" in client.get(response["Location"]).content.decode()
-    [message] = smtp.wait(1)
+    [message] = smtp.wait_for(1)
     assert message["To"] == "alice@example.org"
     assert message["Subject"] == "Reset your testserver password"
     body = message.get_content()
@@ -126,7 +126,7 @@ def test_password_reset_by_email(client, member, smtp, settings):
 def test_password_reset_for_unknown_email_sends_nothing(client, smtp):
     response = client.post("/accounts/password/reset/", {"email": "nobody@example.org"})
     assert response.status_code == 302
-    assert smtp.wait(1, timeout=0.5) == []
+    assert smtp.wait_for(1, timeout=0.5) == []
 
 
 def test_password_reset_is_rate_limited(client, member, settings, smtp):
@@ -134,7 +134,7 @@ def test_password_reset_is_rate_limited(client, member, settings, smtp):
     assert client.post("/accounts/password/reset/", {"email": "alice@example.org"}).status_code == 302
     response = client.post("/accounts/password/reset/", {"email": "alice@example.org"})
     assert response.status_code == 429 and "Too many password reset attempts" in response.content.decode()
-    assert len(smtp.wait(2, timeout=1)) == 1
+    assert len(smtp.wait_for(2, timeout=1)) == 1
 
 
 def test_password_change(member_client):

@@ -9,8 +9,7 @@ from django.utils import timezone
 
 from paperfeed.papers.models import DailyEntry, Paper
 from tests.feeds.factories import list_paper, make_paper
-
-from .fake_arxiv import NEW_ID, NEW_TITLE, RECORDED_ID
+from tests.support.fake_arxiv import NEW_ID, NEW_TITLE, RECORDED_ID
 
 pytestmark = pytest.mark.django_db
 
@@ -104,7 +103,7 @@ def test_unknown_paper_is_fetched_from_arxiv(member_client, member, arxiv):
     paper = Paper.objects.get(arxiv_id=NEW_ID)
     assert paper.title == NEW_TITLE and paper.primary_category == "cs.IT"
     assert DailyEntry.objects.get(paper=paper).submitted_by == member
-    assert any(NEW_ID in r for r in arxiv.requests)
+    assert any(NEW_ID in r.get("id_list", "") for r in arxiv.requests)
     assert NEW_TITLE in member_client.get(response["Location"]).content.decode()
     assert submit(member_client, RECORDED_ID).status_code == 302
 

@@ -260,34 +260,20 @@ def test_create_api_token_command(client, make_paper, member):
 @pytest.fixture
 def arxiv_server(shared_data, settings):
     """A local HTTP server answering like export.arxiv.org/api/query, from real responses."""
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-    from urllib.parse import parse_qs, urlparse
+    from tests.support.servers import LocalServer
 
     formats = shared_data / "arxiv-formats"
     known = {"1111.2011": formats / "api_query_id_list_1111.2011v2_2016.xml"}
     empty = formats / "api_query_id_list_0000.0000_empty_2026.xml"
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 (http.server's naming)
-            ids = parse_qs(urlparse(self.path).query).get("id_list", [""])[0]
-            body = known.get(ids.split("v")[0], empty).read_bytes()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/atom+xml; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    def respond(path: str, params: dict[str, str]):
+        body = known.get(params.get("id_list", "").split("v")[0], empty).read_bytes()
+        return 200, {"Content-Type": "application/atom+xml; charset=utf-8"}, body
 
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    settings.ARXIV_API_URL = f"http://127.0.0.1:{server.server_port}/api/query"
-    settings.ARXIV_API_DELAY = 0
-    yield
-    server.shutdown()
+    with LocalServer(respond) as server:
+        settings.ARXIV_API_URL = f"{server.url}/api/query"
+        settings.ARXIV_API_DELAY = 0
+        yield
 
 
 def test_submit_fetches_unknown_paper_from_arxiv(client, auth, arxiv_server):

@@ -42,30 +42,22 @@ def _fresh_cache(transactional_db):
     cache.clear()
 
 
-@pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+def _open_page(browser, **context_options):
+    context = browser.new_context(**context_options)
     page = context.new_page()
     page.set_default_timeout(15_000)
+    return context, page
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context, page = _open_page(browser, base_url=live_server.url, viewport={"width": 1280, "height": 900})
     yield page
     context.close()
 
 
 @pytest.fixture
 def nojs_page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
+    context, page = _open_page(browser, base_url=live_server.url, java_script_enabled=False)
     yield page
     context.close()
-
-
-@pytest.fixture
-def arxiv(shared_data, settings):
-    from tests.accounts.fake_arxiv import FakeArxiv
-
-    fake = FakeArxiv(shared_data / "arxiv-formats").start()
-    settings.ARXIV_API_URL = fake.url
-    settings.ARXIV_API_DELAY = 0
-    yield fake
-    fake.stop()

@@ -115,7 +115,7 @@ def test_submit_known_paper(page, today_papers):
 
 def test_submit_unknown_paper_from_arxiv(page, arxiv):
     pytest.importorskip("paperfeed.ingest.api", reason="the ingest app's fetch_paper has not landed yet")
-    from tests.accounts.fake_arxiv import NEW_ID, NEW_TITLE
+    from tests.support.fake_arxiv import NEW_ID, NEW_TITLE
 
     sign_up(page, "gina")
     page.goto("/submit/")

@@ -2,24 +2,17 @@ from __future__ import annotations
 
 import pytest
 
-from .helpers import SmtpSink, real_papers, store
+from .helpers import real_papers, store
 
 DAY = "2026-05-12"
 
 
 @pytest.fixture
-def smtp(settings):
-    """A real SMTP server, with Django's SMTP backend pointed at it."""
-    sink = SmtpSink().start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = sink.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+def smtp(smtp, settings):
+    """The shared SMTP server, with absolute links pointing at a known hub address."""
     settings.EMAIL_TIMEOUT = 5
     settings.SITE_URL = "http://hub.example.org"
-    yield sink
-    sink.stop()
+    return smtp
 
 
 @pytest.fixture

@@ -11,8 +11,7 @@ from django.utils import timezone
 
 from paperfeed.digests import conf, sending
 from paperfeed.digests.models import DigestSend, Subscription
-
-from .helpers import SmtpSink, free_port
+from tests.support.servers import SmtpSink, free_port
 
 pytestmark = pytest.mark.django_db
 

@@ -158,7 +158,7 @@ def test_member_form_is_prefilled_and_picks_need_a_member(client, smtp, django_u
 
 
 def test_smtp_down_at_subscribe_shows_an_error_not_a_500(client, smtp, settings):
-    from .helpers import free_port
+    from tests.support.servers import free_port
 
     settings.EMAIL_PORT = free_port()
     response = _subscribe(client)

@@ -8,51 +8,10 @@ error documents). It records each request so tests can assert what a client aske
 from __future__ import annotations
 
 import re
-import threading
 import time
-from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, urlparse
 
-Response = tuple[int, dict[str, str], bytes]
-
-
-class LocalServer:
-    """``responder(path, params) -> (status, headers, body)``; params are single-valued."""
-
-    def __init__(self, responder: Callable[[str, dict[str, str]], Response]):
-        self.responder = responder
-        self.requests: list[dict[str, str]] = []
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802 (http.server's naming)
-                url = urlparse(self.path)
-                params = {k: v[0] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
-                fake.requests.append({"path": url.path, **params})
-                status, headers, body = fake.responder(url.path, params)
-                self.send_response(status)
-                for key, value in {"Content-Type": "text/xml; charset=utf-8", **headers}.items():
-                    self.send_header(key, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-
-    def __enter__(self) -> LocalServer:
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
+from tests.support.servers import Response
 
 # ---- OAI-PMH pages derived from the real arXiv-format ListRecords pages -------------------
 

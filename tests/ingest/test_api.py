@@ -13,8 +13,7 @@ from paperfeed.ingest.api import ArxivApiError, fetch_feed, fetch_paper, fetch_p
 from paperfeed.papers.models import Paper
 from paperfeed.papers.records import PaperRecord
 from paperfeed.papers.upsert import upsert_papers
-
-from .server import LocalServer
+from tests.support.servers import LocalServer
 
 pytestmark = pytest.mark.django_db
 

@@ -14,8 +14,7 @@ from paperfeed.ingest.hf_daily import ingest_date, ingest_file
 from paperfeed.papers.models import DailyEntry, Paper
 from paperfeed.papers.records import PaperRecord
 from paperfeed.papers.upsert import upsert_papers
-
-from .server import LocalServer
+from tests.support.servers import LocalServer
 
 pytestmark = pytest.mark.django_db
 

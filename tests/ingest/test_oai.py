@@ -10,8 +10,9 @@ from django.core.management import CommandError, call_command
 from paperfeed.ingest.models import HarvestState
 from paperfeed.ingest.oai import HarvestError, harvest, parse_page
 from paperfeed.papers.models import Paper
+from tests.support.servers import LocalServer
 
-from .server import LocalServer, OaiPages
+from .server import OaiPages
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from .server import LocalServer, OaiPages
+from tests.support.servers import LocalServer
+
+from .server import OaiPages
 
 ARGS = ["ingest", "oai", "--set", "cs", "--from", "2026-01-01", "--no-progress"]
 

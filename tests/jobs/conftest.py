@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.digests.helpers import SmtpSink
+from tests.support.servers import SmtpSink
 
 ROOT = Path(__file__).resolve().parents[2]
 

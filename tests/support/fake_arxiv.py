@@ -9,10 +9,9 @@ empty answer, which is how arXiv says "no such paper".
 from __future__ import annotations
 
 import re
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, urlparse
+
+from tests.support.servers import Response
 
 RECORDED_ID = "1707.08567"
 NEW_ID = "2611.04321"
@@ -29,6 +28,8 @@ def _one_entry(feed: str, arxiv_id: str) -> str:
 
 
 class FakeArxiv:
+    """Responder for tests.support.servers.LocalServer: answers ``id_list`` queries."""
+
     def __init__(self, formats: Path):
         recorded = (formats / "api_query_id_list_0808.05394_1707.08567_2026.xml").read_text()
         original = _one_entry(recorded, RECORDED_ID)
@@ -37,30 +38,7 @@ class FakeArxiv:
         )
         self.answers = {RECORDED_ID: original.encode(), NEW_ID: renamed.encode()}
         self.empty = (formats / "api_query_id_list_0000.0000_empty_2026.xml").read_bytes()
-        self.requests: list[str] = []
-        fake = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802 (http.server's naming)
-                fake.requests.append(self.path)
-                ids = parse_qs(urlparse(self.path).query).get("id_list", [""])[0]
-                body = fake.answers.get(re.sub(r"v\d+$", "", ids), fake.empty)
-                self.send_response(200)
-                self.send_header("Content-Type", "application/atom+xml; charset=utf-8")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/api/query"
-
-    def start(self) -> FakeArxiv:
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+    def __call__(self, path: str, params: dict[str, str]) -> Response:
+        body = self.answers.get(re.sub(r"v\d+$", "", params.get("id_list", "")), self.empty)
+        return 200, {"Content-Type": "application/atom+xml; charset=utf-8"}, body
