@@ -70,12 +70,9 @@ def prepare(*, progress: bool = True) -> dict:
     from paperfeed.sample.loader import load_sample
 
     report = load_sample(progress=progress, console=console)
-    try:
-        from paperfeed.search.sync import sync_indexes
-    except ImportError:  # search not installed in this build
-        sync_indexes = None
-    if sync_indexes is not None:
-        sync_indexes(progress=progress, console=console)
+    from paperfeed.search.sync import sync_indexes
+
+    sync_indexes(progress=progress, console=console)
     console.print(f"  ready in {time.perf_counter() - started:.1f}s")
     return report
 

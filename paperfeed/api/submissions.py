@@ -24,12 +24,8 @@ logger = logging.getLogger("paperfeed.api")
 
 def _fetch(arxiv_id: str) -> Paper | None:
     """Ask arXiv (via the ingest app) for a paper we do not have yet."""
-    try:
-        from paperfeed.ingest.api import fetch_paper
-    except ImportError:
-        raise ApiError(
-            404, f"No paper {arxiv_id} on this hub", "Looking papers up on arXiv is not available here"
-        ) from None
+    from paperfeed.ingest.api import fetch_paper
+
     try:
         return fetch_paper(arxiv_id)
     except Exception as error:  # network, parse or upstream failure: say so, do not 500

@@ -94,10 +94,8 @@ def recent_window(days: int = RECENT_DAYS) -> tuple[date, date]:
 
 def _embedding_rows(papers: list[Paper]) -> np.ndarray | None:
     """Sentence vectors from the search app, or None when it cannot give one for every paper."""
-    try:
-        from paperfeed.search.vectors import get_vectors  # noqa: PLC0415 - optional, built by search
-    except ImportError:
-        return None
+    from paperfeed.search.vectors import get_vectors
+
     try:
         found = get_vectors([p.pk for p in papers])
     except Exception:  # an index being rebuilt must not break a page or a digest

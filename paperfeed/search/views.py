@@ -52,11 +52,9 @@ def search_page(request: HttpRequest) -> HttpResponse:
 
 
 def _cards(papers, user) -> dict:
-    """Vote state per paper from the web UI's card builder, when it is there."""
-    try:
-        from paperfeed.feeds.cards import build
-    except ImportError:
-        return {}
+    """Vote state per paper from the web UI's card builder."""
+    from paperfeed.feeds.cards import build
+
     try:
         return {card.paper.pk: card for card in build(papers, user, with_entries=False)}
     except Exception:  # a card detail must not take the results down

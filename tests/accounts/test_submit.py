@@ -97,7 +97,6 @@ def test_hidden_paper_cannot_be_submitted(member_client):
 
 
 def test_unknown_paper_is_fetched_from_arxiv(member_client, member, arxiv):
-    pytest.importorskip("paperfeed.ingest.api", reason="the ingest app's fetch_paper has not landed yet")
     response = submit(member_client, f"arXiv:{NEW_ID}v1")
     assert response.status_code == 302, response.content.decode()[:2000]
     paper = Paper.objects.get(arxiv_id=NEW_ID)
@@ -109,14 +108,12 @@ def test_unknown_paper_is_fetched_from_arxiv(member_client, member, arxiv):
 
 
 def test_paper_unknown_to_arxiv(member_client, arxiv):
-    pytest.importorskip("paperfeed.ingest.api", reason="the ingest app's fetch_paper has not landed yet")
     response = submit(member_client, "2611.99999")
     assert response.status_code == 404 and "No paper 2611.99999" in response.content.decode()
     assert not Paper.objects.filter(arxiv_id="2611.99999").exists()
 
 
 def test_arxiv_down_is_explained(member_client, settings):
-    pytest.importorskip("paperfeed.ingest.api", reason="the ingest app's fetch_paper has not landed yet")
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]  # closed again: nothing listens there

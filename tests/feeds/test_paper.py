@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import sys
-import types
 from datetime import date
 
 import pytest
 
 from paperfeed.accounts import collections, votes
+from paperfeed.feeds import related
 from paperfeed.papers.models import DailyEntry
 
 from .factories import list_paper, make_paper
@@ -115,10 +114,8 @@ def test_markdown(client, paper):
 
 
 def _install_similar(monkeypatch, fn):
-    """Put a search.similar module in place for this test (the search app may not ship one yet)."""
-    module = types.ModuleType("paperfeed.search.similar")
-    module.similar_papers = fn
-    monkeypatch.setitem(sys.modules, "paperfeed.search.similar", module)
+    """Have the search app answer with ``fn`` (to control what the page must filter or survive)."""
+    monkeypatch.setattr(related, "similar_papers", fn)
 
 
 def test_similar_papers_are_shown(client, paper, monkeypatch):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 import types
 from datetime import date
 
@@ -11,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from paperfeed.accounts import collections
+from paperfeed.feeds import related
 
 from .factories import HOSTILE_TITLE, list_paper, make_paper
 
@@ -78,11 +78,9 @@ def test_search_feed(client, day_papers, ext, monkeypatch):
 
     def search(q, limit=20):
         calls.append((q, limit))
-        return [types.SimpleNamespace(paper=top, score=1.0)]
+        return types.SimpleNamespace(hits=[types.SimpleNamespace(paper=top, score=1.0)])
 
-    module = types.ModuleType("paperfeed.search.service")
-    module.search = search
-    monkeypatch.setitem(sys.modules, "paperfeed.search.service", module)
+    monkeypatch.setattr(related, "search_service", search)
     _, feed = parse(client, f"/feeds/search.{ext}?q=vision+transformers")
     assert [e.title for e in feed.entries] == ["Top paper"]
     assert calls == [("vision transformers", 50)]
@@ -90,8 +88,11 @@ def test_search_feed(client, day_papers, ext, monkeypatch):
     assert client.get(f"/feeds/search.{ext}").status_code == 404
 
 
-def test_search_feed_without_search_app_is_empty_not_500(client, monkeypatch):
-    monkeypatch.setitem(sys.modules, "paperfeed.search.service", None)  # import fails
+def test_search_feed_with_failing_search_is_empty_not_500(client, monkeypatch):
+    def broken(q, limit=20):
+        raise RuntimeError("index missing")
+
+    monkeypatch.setattr(related, "search_service", broken)
     _, feed = parse(client, "/feeds/search.rss?q=anything")
     assert feed.entries == []
 

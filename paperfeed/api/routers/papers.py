@@ -18,6 +18,7 @@ from paperfeed.accounts import votes
 from paperfeed.feeds import ranking
 from paperfeed.papers.arxiv_ids import parse_arxiv_id
 from paperfeed.papers.models import Paper
+from paperfeed.search import service
 
 from .. import conf, cursors, serializers, submissions
 from ..auth import token_auth
@@ -57,14 +58,6 @@ def _items(papers: list[Paper]) -> list[dict]:
     return [serializers.daily_item(p, entries.get(p.pk)) for p in papers]
 
 
-def _search_service():
-    try:
-        from paperfeed.search import service
-    except ImportError:
-        raise ApiError(503, "Search is not available on this hub yet") from None
-    return service
-
-
 @router.get(
     "/papers/search",
     response={200: list[HFDailyItem] | SearchEnvelope, 400: ErrorOut, 422: ErrorOut, 503: ErrorOut},
@@ -81,7 +74,6 @@ def search(request: HttpRequest, response: HttpResponse, query: Query[SearchQuer
     is an envelope with topic groups, scores and highlighted titles/snippets instead.
     An arXiv id or URL as ``q`` answers with that one paper.
     """
-    service = _search_service()
     try:
         results = service.search(
             query.q,
