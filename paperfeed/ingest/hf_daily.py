@@ -28,8 +28,8 @@ from paperfeed.papers.records import PaperRecord, RecordError, parse_date, valid
 from paperfeed.papers.upsert import UpsertResult, upsert_papers
 
 from . import http
+from .files import open_text, read_json_lines
 from .report import IngestReport, print_report, timed, tracking
-from .snapshot import open_text
 
 SOURCE = "hf-daily"
 TOP_EXTRAS = ("thumbnail", "organization", "submittedBy", "isAuthorParticipating", "mediaUrls", "mediaUrl",
@@ -143,23 +143,13 @@ def read_items(path: str | Path, day: date | None = None) -> Iterator[HfItem | R
                 return
         yield from items_from_array(items, day)
         return
-    with open_text(path) as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            position = f"line {number}"
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as error:
-                yield RecordError(SOURCE, position, f"broken JSON: {error.msg} (column {error.colno})")
-                continue
-            try:
-                if isinstance(row, dict) and "item" in row:
-                    yield to_item(row["item"], row.get("day") or day, position)
-                else:
-                    yield to_item(row, day, position)
-            except RecordError as error:
-                yield error
+
+    def convert(row, position: str) -> HfItem:
+        if isinstance(row, dict) and "item" in row:
+            return to_item(row["item"], row.get("day") or day, position)
+        return to_item(row, day, position)
+
+    yield from read_json_lines(path, SOURCE, convert)
 
 
 def items_from_array(items, day: date | None) -> Iterator[HfItem | RecordError]:

@@ -13,9 +13,6 @@ bundled sample carries it because its source, arXiv's daily listings, knows it.
 
 from __future__ import annotations
 
-import gzip
-import io
-import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -24,21 +21,12 @@ from paperfeed.papers.records import PaperRecord, RecordError, parse_date
 from paperfeed.papers.upsert import UpsertResult, upsert_papers
 
 from .authors import parsed_authors, split_authors
+from .files import open_text, read_json_lines
 from .report import IngestReport, print_report, timed, tracking
 
 SOURCE = "snapshot"
 _MONTHS = {m: i for i, m in enumerate(
     ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1)}
-
-
-def open_text(path: str | Path) -> io.TextIOBase:
-    """Open a plain or gzipped text file (decided by its magic bytes, not its name)."""
-    path = Path(path)
-    with path.open("rb") as raw:
-        magic = raw.read(2)
-    if magic == b"\x1f\x8b":
-        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8", errors="replace")
-    return path.open(encoding="utf-8", errors="replace")
 
 
 def created_date(value: str, position: str) -> datetime:
@@ -110,20 +98,7 @@ def to_record(row: dict, position: str) -> PaperRecord:
 
 def read_snapshot(path: str | Path) -> Iterator[PaperRecord | RecordError]:
     """Records from a snapshot file; a line that cannot be read becomes a RecordError in place."""
-    with open_text(path) as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            position = f"line {number}"
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as error:
-                yield RecordError(SOURCE, position, f"broken JSON: {error.msg} (column {error.colno})")
-                continue
-            try:
-                yield to_record(row, position)
-            except RecordError as error:
-                yield error
+    return read_json_lines(path, SOURCE, to_record)
 
 
 def ingest_snapshot(path: str | Path, *, progress: bool = True, console=None, chunk_size: int = 5000,
