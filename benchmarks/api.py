@@ -11,30 +11,14 @@ when paperfeed.search.service exists (its indexes are built first).
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
-import sys
-import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
+
+from djangoenv import setup_django
 
 WORDS = ["diffusion", "transformer", "speech", "retrieval", "agent", "benchmark", "reasoning", "vision", "language", "model", "sparse", "attention", "graph", "reinforcement", "learning", "robust", "efficient", "multimodal", "alignment", "video", "token"]
-
-
-def setup_django(data_dir: str | None) -> None:
-    os.environ.setdefault("PAPERFEED_DATA_DIR", data_dir or tempfile.mkdtemp(prefix="pf-bench-api-"))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paperfeed.settings")
-    os.environ.setdefault("PAPERFEED_RATELIMIT", "0")
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", interactive=False, verbosity=0)
-    call_command("createcachetable", verbosity=0)
 
 
 def synthetic(n: int, console) -> str:
@@ -125,7 +109,7 @@ def main() -> None:
     from rich.table import Table
 
     console = Console(stderr=True)
-    setup_django(args.data_dir)
+    setup_django(args.data_dir, "pf-bench-api-")
     from django.db import connection
     from django.test import Client
 

@@ -13,30 +13,14 @@ URL requested --requests times after 5 warm-up requests.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
-import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
+
+from djangoenv import setup_django
 
 WORDS = ["diffusion", "transformer", "speech", "retrieval", "agent", "benchmark", "reasoning", "vision", "language", "model", "sparse", "attention", "graph", "reinforcement", "learning", "robust", "efficient", "multimodal", "alignment", "video", "token", "scaling"]
-
-
-def setup_django(data_dir: str | None) -> None:
-    os.environ.setdefault("PAPERFEED_DATA_DIR", data_dir or tempfile.mkdtemp(prefix="pf-bench-pages-"))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paperfeed.settings")
-    os.environ.setdefault("PAPERFEED_RATELIMIT", "0")
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", interactive=False, verbosity=0)
-    call_command("createcachetable", verbosity=0)
 
 
 def synthetic(days: int, per_day: int, console) -> None:
@@ -122,7 +106,7 @@ def main() -> int:
     parser.add_argument("--per-day", type=int, default=60)
     parser.add_argument("--data-dir")
     args = parser.parse_args()
-    setup_django(args.data_dir)
+    setup_django(args.data_dir, "pf-bench-pages-")
 
     from django.contrib.auth import get_user_model
     from django.db import connection
