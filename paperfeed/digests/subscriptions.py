@@ -77,12 +77,18 @@ def request_subscription(email: str, prefs: dict, user=None) -> Subscription:
     return subscription
 
 
+def _subscription_of(payload: dict, link: str) -> Subscription:
+    """The subscription a verified token names, if it still exists for the same address."""
+    subscription = Subscription.objects.filter(pk=payload.get("s")).first()
+    if subscription is None or not tokens.matches(payload, subscription.pk, subscription.email):
+        raise tokens.TokenError(f"This {link} link is for a subscription that no longer exists.")
+    return subscription
+
+
 def confirm(token: str) -> Subscription:
     """Activate (or update) the subscription the link was made for; TokenError if it is bad."""
     payload = tokens.read_confirm_token(token)
-    subscription = Subscription.objects.filter(pk=payload.get("s")).first()
-    if subscription is None or not tokens.matches(payload, subscription.pk, subscription.email):
-        raise tokens.TokenError("This confirmation link is for a subscription that no longer exists.")
+    subscription = _subscription_of(payload, "confirmation")
     prefs = payload.get("p") or {}
     from django.contrib.auth import get_user_model
 
@@ -103,11 +109,7 @@ def confirm(token: str) -> Subscription:
 
 
 def subscription_for_unsubscribe(token: str) -> Subscription:
-    payload = tokens.read_unsubscribe_token(token)
-    subscription = Subscription.objects.filter(pk=payload.get("s")).first()
-    if subscription is None or not tokens.matches(payload, subscription.pk, subscription.email):
-        raise tokens.TokenError("This unsubscribe link is for a subscription that no longer exists.")
-    return subscription
+    return _subscription_of(tokens.read_unsubscribe_token(token), "unsubscribe")
 
 
 def unsubscribe(token: str) -> Subscription:
