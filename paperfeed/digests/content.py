@@ -43,13 +43,11 @@ def period_from_key(key: str) -> tuple[str, ranking.Period]:
 
 def papers_for(subscription: Subscription, period: ranking.Period, limit: int | None = None) -> list[Paper]:
     """The period's papers in the subscriber's categories/keywords, most upvoted first."""
-    listed = DailyEntry.objects.filter(day__range=(period.start, period.end), hidden=False).values("paper_id")
-    qs = Paper.objects.visible().filter(Q(announced__range=(period.start, period.end)) | Q(pk__in=listed))
-    if subscription.categories:
-        category_q = Q()
-        for category in subscription.categories:
-            category_q |= ranking.search_filter(category)
-        qs = qs.filter(category_q)
+    qs = (
+        Paper.objects.visible()
+        .announced_or_listed(period.start, period.end)
+        .in_categories(subscription.categories)
+    )
     if subscription.keywords:
         keyword_q = Q()
         for word in subscription.keywords:

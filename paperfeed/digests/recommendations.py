@@ -13,11 +13,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import numpy as np
-from django.db.models import Q
 
 from paperfeed.accounts.models import CollectionItem, Upvote
 from paperfeed.feeds import ranking
-from paperfeed.papers.models import DailyEntry, Paper
+from paperfeed.papers.models import Paper
 
 from . import recommender
 
@@ -64,21 +63,13 @@ def member_papers(user) -> list[tuple[Paper, str]]:
     return list(seen.values())[:MAX_POSITIVES]
 
 
-def _category_q(categories: list[str] | None) -> Q:
-    q = Q()
-    for category in categories or []:
-        q |= ranking.search_filter(category)
-    return q
-
-
 def candidate_papers(start: date, end: date, categories: list[str] | None = None,
                      exclude: set[int] | None = None) -> list[Paper]:
     """Visible papers announced or listed in [start, end], newest first."""
-    listed = DailyEntry.objects.filter(day__range=(start, end), hidden=False).values("paper_id")
     qs = (
         Paper.objects.visible()
-        .filter(Q(announced__range=(start, end)) | Q(pk__in=listed))
-        .filter(_category_q(categories))
+        .announced_or_listed(start, end)
+        .in_categories(categories)
         .exclude(pk__in=list(exclude or ()))
         .order_by("-announced", "-arxiv_id")
     )

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, F, Max, Q, QuerySet
+from django.db.models import Count, F, Max, QuerySet
 from django.utils import timezone
 
 from paperfeed.accounts.models import Upvote
@@ -228,7 +228,3 @@ def entries_for(papers: list[Paper], period: Period | None = None) -> dict[int, 
     for entry in qs.order_by("day"):
         chosen.setdefault(entry.paper_id, entry)
     return chosen
-
-
-def search_filter(category: str | None) -> Q:
-    return Q(categories__contains=f" {category} ") if category else Q()

@@ -20,8 +20,6 @@ _URL_RE = re.compile(
     r"(?:\.pdf)?/?(?:[?#].*)?$",
     re.IGNORECASE,
 )
-# Ids embedded in free text ("see arXiv:2503.11731v2 for details").
-_IN_TEXT_RE = re.compile(rf"(?<![\w./])(?:arxiv:\s*)?(?:{_NEW}|{_OLD}){_VERSION}(?![\w])", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -65,19 +63,6 @@ def parse_arxiv_id(text: str) -> ArxivId | None:
     return _build(match) if match else None
 
 
-def find_arxiv_ids(text: str) -> list[ArxivId]:
-    """All arXiv ids mentioned in free text, in order, without repeats."""
-    seen: dict[str, ArxivId] = {}
-    for match in _IN_TEXT_RE.finditer(text or ""):
-        parsed = _build(match)
-        if parsed and parsed.id not in seen:
-            seen[parsed.id] = parsed
-    return list(seen.values())
-
-
-def is_valid_arxiv_id(text: str) -> bool:
-    parsed = parse_arxiv_id(text)
-    return parsed is not None and parsed.version is None and parsed.id == text
 
 
 def abs_url(arxiv_id: str) -> str:

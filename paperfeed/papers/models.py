@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 
 from .arxiv_ids import abs_url, pdf_url
@@ -14,8 +17,24 @@ class PaperQuerySet(models.QuerySet["Paper"]):
         return self.filter(hidden=False)
 
     def in_category(self, category: str) -> PaperQuerySet:
-        # categories is stored space-padded (" cs.LG cs.AI "), so a padded contains is exact.
-        return self.filter(categories__contains=f" {category.strip()} ")
+        return self.filter(_any_category_q([category.strip()]))
+
+    def in_categories(self, categories: list[str] | None) -> PaperQuerySet:
+        """Papers in any of these categories; all papers when none are given."""
+        return self.filter(_any_category_q(categories)) if categories else self
+
+    def announced_or_listed(self, start: date, end: date) -> PaperQuerySet:
+        """Papers announced in [start, end] or on a (visible) daily list of those days."""
+        listed = DailyEntry.objects.filter(day__range=(start, end), hidden=False).values("paper_id")
+        return self.filter(Q(announced__range=(start, end)) | Q(pk__in=listed))
+
+
+def _any_category_q(categories: list[str]) -> Q:
+    # categories is stored space-padded (" cs.LG cs.AI "), so a padded contains is exact.
+    q = Q()
+    for category in categories:
+        q |= Q(categories__contains=f" {category} ")
+    return q
 
 
 class Paper(models.Model):

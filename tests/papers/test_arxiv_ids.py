@@ -1,6 +1,6 @@
 import pytest
 
-from paperfeed.papers.arxiv_ids import ArxivId, find_arxiv_ids, parse_arxiv_id
+from paperfeed.papers.arxiv_ids import ArxivId, parse_arxiv_id
 
 
 @pytest.mark.parametrize(
@@ -34,8 +34,3 @@ def test_parses_every_common_form(text, expected):
 )
 def test_rejects_non_ids(text):
     assert parse_arxiv_id(text) is None
-
-
-def test_finds_ids_in_free_text_without_repeats():
-    text = "Builds on arXiv:2503.11731v2 and hep-th/9901001; see also 2503.11731 and 10.1000/182."
-    assert [a.id for a in find_arxiv_ids(text)] == ["2503.11731", "hep-th/9901001"]
