@@ -113,7 +113,7 @@ def main() -> None:
     from django.db import connection
     from django.test import Client
 
-    from paperfeed.feeds import ranking
+    from paperfeed.lists import ranking
     from paperfeed.papers.models import Paper
 
     source = load_data(args.papers, console)

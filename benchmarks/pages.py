@@ -115,7 +115,7 @@ def main() -> int:
     from rich.table import Table
 
     from paperfeed.accounts.models import Upvote
-    from paperfeed.feeds import ranking
+    from paperfeed.lists import ranking
     from paperfeed.papers.models import DailyEntry, Paper
     from paperfeed.sample.loader import load_sample
 

@@ -76,7 +76,7 @@ INSTALLED_APPS = [
     "paperfeed.papers",
     "paperfeed.ingest",
     "paperfeed.search",
-    "paperfeed.feeds",
+    "paperfeed.web",
     "paperfeed.api",
     "paperfeed.accounts",
     "paperfeed.digests",
@@ -92,7 +92,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "paperfeed.middleware.ContentSecurityPolicyMiddleware",
+    "paperfeed.web.middleware.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "paperfeed.urls"
@@ -101,14 +101,15 @@ WSGI_APPLICATION = "paperfeed.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        # The web door's templates come first, so its registration/ pages win over the admin's.
+        "DIRS": [BASE_DIR / "web" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "paperfeed.context_processors.site",
+                "paperfeed.web.context_processors.site",
             ],
         },
     },
@@ -165,7 +166,6 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("STATIC_ROOT", str(DATA_DIR / "static")))
-STATICFILES_DIRS = [BASE_DIR / "static"]
 # Serve straight from the package in the embedded default (no collectstatic step needed).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG

@@ -84,7 +84,7 @@ def demo_member() -> str:
     from django.contrib.auth import get_user_model
 
     from paperfeed.accounts import collections, votes
-    from paperfeed.feeds import ranking
+    from paperfeed.lists import ranking
 
     user, _ = get_user_model().objects.get_or_create(username="demo", defaults={"email": "demo@example.org"})
     user.set_password(DEMO_PASSWORD)

@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from paperfeed.papers.arxiv_ids import parse_arxiv_id
+from paperfeed.papers.arxiv import parse_arxiv_id
 from paperfeed.papers.models import DailyEntry, Paper
 
 from . import conf

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from django.db.models import F, Q
 from django.utils import timezone
 
-from paperfeed.feeds import ranking
+from paperfeed.lists import ranking
 from paperfeed.papers.models import DailyEntry, Paper
 
 from . import conf

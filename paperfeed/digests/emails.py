@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
-from paperfeed.feeds.ranking import Period
+from paperfeed.lists.ranking import Period
 from paperfeed.papers.models import Paper
 
 from .models import Subscription

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 import numpy as np
 
 from paperfeed.accounts.models import CollectionItem, Upvote
-from paperfeed.feeds import ranking
+from paperfeed.lists import ranking
 from paperfeed.papers.models import Paper
 
 from . import recommender

@@ -27,7 +27,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from paperfeed.feeds.ranking import Period
+from paperfeed.lists.ranking import Period
 
 from . import conf, content, emails, subscriptions
 from .models import DigestSend, Subscription

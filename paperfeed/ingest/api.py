@@ -22,7 +22,7 @@ from xml.sax import SAXException
 import feedparser
 from django.conf import settings
 
-from paperfeed.papers.arxiv_ids import parse_arxiv_id
+from paperfeed.papers.arxiv import parse_arxiv_id
 from paperfeed.papers.models import Paper
 from paperfeed.papers.records import PaperRecord, RecordError, parse_date
 from paperfeed.papers.upsert import UpsertResult, upsert_papers

@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from .arxiv_ids import abs_url, pdf_url
+from .arxiv import abs_url, pdf_url
 
 
 class PaperQuerySet(models.QuerySet["Paper"]):

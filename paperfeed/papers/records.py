@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from .arxiv_ids import parse_arxiv_id
+from .arxiv import parse_arxiv_id
 
 MAX_TITLE = 1_000
 MAX_ABSTRACT = 50_000

@@ -19,7 +19,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from paperfeed.papers.arxiv_ids import ArxivId, parse_arxiv_id
+from paperfeed.papers.arxiv import ArxivId, parse_arxiv_id
 
 MAX_QUERY_CHARS = 1000
 SORTS = {

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 import pytest
 
 from paperfeed.api import serializers
-from paperfeed.feeds import ranking
+from paperfeed.lists import ranking
 
 from .hf_import import import_hf_row
 

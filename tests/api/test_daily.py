@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from paperfeed.feeds import ranking
+from paperfeed.lists import ranking
 
 pytestmark = pytest.mark.django_db
 

@@ -84,7 +84,7 @@ def test_member_digest_has_explained_picks(smtp, two_topics, django_user_model):
     _save(user, cl[:10], "Dialogue")
     Subscription.objects.create(email="m@example.com", user=user, include_picks=True, categories=["cs.CL"],
                                 frequency="weekly", status=Subscription.Status.ACTIVE)
-    from paperfeed.feeds.ranking import parse_period
+    from paperfeed.lists.ranking import parse_period
 
     assert sending.send_digests("weekly", parse_period("2026-W19")).sent == 1
     text = text_part(smtp.messages[-1])

@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from ninja import Field as NField
 from ninja import Query, Router, Schema, Status
 
-from paperfeed.feeds import ranking
+from paperfeed.lists import ranking
 from paperfeed.papers.models import DailyEntry, Paper
 
 from .. import conf, serializers, submissions

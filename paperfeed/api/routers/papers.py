@@ -15,8 +15,8 @@ from ninja import Field as NField
 from ninja import Query, Router, Schema
 
 from paperfeed.accounts import votes
-from paperfeed.feeds import ranking
-from paperfeed.papers.arxiv_ids import parse_arxiv_id
+from paperfeed.lists import ranking
+from paperfeed.papers.arxiv import parse_arxiv_id
 from paperfeed.papers.models import Paper
 from paperfeed.search import service
 

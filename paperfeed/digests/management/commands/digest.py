@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from paperfeed.digests import content, sending
-from paperfeed.feeds import ranking
+from paperfeed.lists import ranking
 
 
 class Command(BaseCommand):

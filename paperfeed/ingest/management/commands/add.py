@@ -16,7 +16,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         from paperfeed.ingest import http
         from paperfeed.ingest.api import ArxivApiError, fetch_paper
-        from paperfeed.papers.arxiv_ids import parse_arxiv_id
+        from paperfeed.papers.arxiv import parse_arxiv_id
 
         raw = options["arxiv_id"]
         if parse_arxiv_id(raw.strip()) is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import Http404
 
-from paperfeed.papers.arxiv_ids import parse_arxiv_id
+from paperfeed.papers.arxiv import parse_arxiv_id
 from paperfeed.papers.models import Paper
 
 

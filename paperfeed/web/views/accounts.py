@@ -20,16 +20,16 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from paperfeed.feeds import cards
-from paperfeed.feeds.lookups import visible_paper
+from paperfeed.accounts import collections as collection_service
+from paperfeed.accounts import conf, ratelimits, votes
+from paperfeed.accounts.models import ApiToken, Collection
+from paperfeed.accounts.submissions import SubmissionError
+from paperfeed.accounts.submissions import submit as submit_paper
 from paperfeed.papers.models import DailyEntry, Paper
 
-from . import collections as collection_service
-from . import conf, ratelimits, votes
-from .forms import CollectionForm, RenameForm, SignupForm, SubmitForm
-from .models import ApiToken, Collection
-from .submissions import SubmissionError
-from .submissions import submit as submit_paper
+from .. import cards
+from ..forms.accounts import CollectionForm, RenameForm, SignupForm, SubmitForm
+from ..lookups import visible_paper
 
 
 def _is_htmx(request: HttpRequest) -> bool:

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils import timezone
 
-from .models import DigestSend, Subscription
+from paperfeed.digests.models import DigestSend, Subscription
 
 
 @admin.register(Subscription)

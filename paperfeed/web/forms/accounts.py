@@ -6,9 +6,8 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 
-from paperfeed.papers.arxiv_ids import parse_arxiv_id
-
-from .collections import MAX_NAME
+from paperfeed.accounts.collections import MAX_NAME
+from paperfeed.papers.arxiv import parse_arxiv_id
 
 
 class SignupForm(UserCreationForm):

@@ -11,9 +11,8 @@ import re
 from dataclasses import dataclass
 
 from paperfeed.accounts.votes import upvoted_ids
+from paperfeed.lists import ranking
 from paperfeed.papers.models import DailyEntry, Paper
-
-from . import ranking
 
 # arXiv category names: "cs.CV", "math.AG", "hep-th", "q-bio.NC", "astro-ph.GA".
 CATEGORY_RE = re.compile(r"^[a-z]{2,12}(?:-[a-z]{2,8})?(?:\.[A-Za-z]{2,4})?$")

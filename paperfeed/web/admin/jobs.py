@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import JobRun
+from paperfeed.jobs.models import JobRun
 
 
 @admin.register(JobRun)

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from paperfeed.accounts import votes
 from paperfeed.accounts.models import Upvote
-from paperfeed.feeds import ranking
+from paperfeed.lists import ranking
 
 from .factories import list_paper, make_paper
 

@@ -11,9 +11,10 @@ from django.urls import NoReverseMatch
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from . import subscriptions, tokens
-from .forms import SubscribeForm
-from .recommendations import picks_for, recent_window
+from paperfeed.digests import subscriptions, tokens
+from paperfeed.digests.recommendations import picks_for, recent_window
+
+from ..forms.digests import SubscribeForm
 
 
 def _card_template() -> str:

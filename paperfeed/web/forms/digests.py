@@ -12,7 +12,7 @@ import re
 from django import forms
 from django.conf import settings
 
-from .models import Subscription
+from paperfeed.digests.models import Subscription
 
 MAX_EMAIL = 254
 MAX_KEYWORDS = 10

@@ -12,7 +12,7 @@ from paperfeed.papers.models import Paper
 from paperfeed.search.service import search as search_service
 from paperfeed.search.similar import similar_papers
 
-logger = logging.getLogger("paperfeed.feeds")
+logger = logging.getLogger("paperfeed.web")
 
 
 def similar(paper: Paper, limit: int = 6) -> list[Paper]:

@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.db import transaction
 from django.utils import timezone
 
-from .models import DailyEntry, Paper
+from paperfeed.papers.models import DailyEntry, Paper
 
 
 class DailyEntryInline(admin.TabularInline):
@@ -34,7 +34,7 @@ class PaperAdmin(admin.ModelAdmin):
 
     @admin.action(description="Merge selected duplicates into the oldest one (moves entries and votes)")
     def merge_into_first(self, request, queryset):
-        from .merge import merge_papers
+        from paperfeed.accounts.merge import merge_papers
 
         papers = list(queryset.order_by("created_at"))
         if len(papers) < 2:

@@ -12,10 +12,11 @@ from django.views.decorators.http import require_safe
 
 from paperfeed.accounts import collections as collection_service
 from paperfeed.accounts.votes import has_upvoted
+from paperfeed.lists import ranking
 from paperfeed.papers.models import DailyEntry
 
-from . import cards, markdown, ranking, related
-from .lookups import visible_paper
+from .. import cards, markdown, related
+from ..lookups import visible_paper
 
 PAGE_SIZE = 100
 

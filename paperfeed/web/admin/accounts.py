@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import ApiToken, Collection, CollectionItem, Upvote
+from paperfeed.accounts.models import ApiToken, Collection, CollectionItem, Upvote
 
 
 @admin.register(Upvote)

@@ -1,6 +1,6 @@
 import pytest
 
-from paperfeed.papers.arxiv_ids import ArxivId, parse_arxiv_id
+from paperfeed.papers.arxiv import ArxivId, parse_arxiv_id
 
 
 @pytest.mark.parametrize(

@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 
 from paperfeed.accounts import collections, votes
-from paperfeed.feeds import related
 from paperfeed.papers.models import DailyEntry
+from paperfeed.web import related
 
 from .factories import list_paper, make_paper
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from . import service
+from paperfeed.search import service
+
+from ..cards import build
 
 PAGE_SIZE = 20
 MAX_PARAM = 1000
@@ -53,7 +55,6 @@ def search_page(request: HttpRequest) -> HttpResponse:
 
 def _cards(papers, user) -> dict:
     """Vote state per paper from the web UI's card builder."""
-    from paperfeed.feeds.cards import build
 
     try:
         return {card.paper.pk: card for card in build(papers, user, with_entries=False)}

@@ -16,9 +16,10 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
 from paperfeed.accounts import collections as collection_service
 from paperfeed.accounts.models import Collection
+from paperfeed.lists import ranking
 from paperfeed.papers.models import Paper
 
-from . import cards, ranking, related
+from . import cards, related
 
 FEED_SIZE = 50
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.db.models import Count
 
-from .models import DailyEntry, Paper
+from paperfeed.papers.models import DailyEntry, Paper
+
+from .models import CollectionItem, Upvote
 
 
 def merge_papers(target: Paper, duplicates: list[Paper]) -> Paper:
@@ -13,8 +15,6 @@ def merge_papers(target: Paper, duplicates: list[Paper]) -> Paper:
     Call inside a transaction. Rows that would collide with the target's (same day, same voter,
     same collection) are dropped, since the target already has them.
     """
-    from paperfeed.accounts.models import CollectionItem, Upvote
-
     for dup in duplicates:
         if dup.pk == target.pk:
             continue

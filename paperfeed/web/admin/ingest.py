@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import HarvestState
+from paperfeed.ingest.models import HarvestState
 
 
 @admin.register(HarvestState)

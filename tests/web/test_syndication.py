@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from paperfeed.accounts import collections
-from paperfeed.feeds import related
+from paperfeed.web import related
 
 from .factories import HOSTILE_TITLE, list_paper, make_paper
 
