@@ -1,43 +1,259 @@
-"""One settings module for every deployment; every knob comes from a PAPERFEED_* env var.
+"""Every deployment knob, declared once: name, type, default and a one-line help.
+
+Each ``knob(...)`` below reads one ``PAPERFEED_*`` environment variable, parses it to its
+type, records it in ``KNOBS`` (docs/configuration.md is generated from that registry and a
+test keeps the two equal) and raises ImproperlyConfigured naming the variable when a value
+does not parse, so a typo stops the process at start instead of surfacing later as a wrong
+limit. The rest of the code reads only ``django.conf.settings.X`` at call time, so a test's
+``settings`` fixture can change any knob.
 
 The embedded default needs no configuration at all: SQLite in WAL mode inside the data
 dir, a secret key generated once into that dir (never in git), console email. Production
 sets PAPERFEED_DATABASE_URL=postgres://…, PAPERFEED_SECRET_KEY, PAPERFEED_ALLOWED_HOSTS and
 PAPERFEED_EMAIL_URL=smtp://….
+
+Regenerate the tables of docs/configuration.md with ``python -m paperfeed.settings --markdown``.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import secrets
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import time
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 import dj_email_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
 
-
-def env(name: str, default: str = "") -> str:
-    return os.environ.get(f"PAPERFEED_{name}", default)
-
-
-def env_bool(name: str, default: bool = False) -> bool:
-    raw = env(name, "1" if default else "0").strip().lower()
-    return raw in {"1", "true", "yes", "on"}
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+# django-ratelimit's "count/period" form: 10/m, 100/5m, 5/h, 1000/d.
+_RATE = re.compile(r"^\d+/\d*[smhd]$")
 
 
-def env_list(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in env(name, default).split(",") if item.strip()]
+def _parse_bool(raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in _TRUE | _FALSE:
+        return value in _TRUE
+    raise ValueError("expected 1/0, true/false, yes/no or on/off")
 
 
-DATA_DIR = Path(env("DATA_DIR", str(Path.home() / ".local" / "share" / "paperfeed"))).expanduser()
+def _parse_list(raw: str) -> list[str]:
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def _parse_rate(raw: str) -> str:
+    if not _RATE.match(raw.strip()):
+        raise ValueError("expected count/period, e.g. 10/m (period s, m, h or d)")
+    return raw.strip()
+
+
+def _parse_url(raw: str) -> str:
+    if "://" not in raw:
+        raise ValueError("expected a URL such as https://host/path")
+    return raw.strip()
+
+
+def _parse_time(raw: str) -> str:
+    """HH:MM in UTC; checked here so a bad schedule stops the start, not the first harvest."""
+    hours, _, minutes = raw.strip().partition(":")
+    time(int(hours), int(minutes))
+    return raw.strip()
+
+
+PARSERS: dict[str, Callable[[str], Any]] = {
+    "str": str.strip,
+    "int": lambda raw: int(raw.strip()),
+    "float": lambda raw: float(raw.strip()),
+    "bool": _parse_bool,
+    "list": _parse_list,
+    "path": lambda raw: Path(raw.strip()).expanduser(),
+    "rate": _parse_rate,
+    "url": _parse_url,
+    "time": _parse_time,
+}
+
+
+@dataclass(frozen=True)
+class Knob:
+    """One PAPERFEED_* variable. ``default`` is the raw text used when the variable is unset;
+    None means "unset" is meaningful (the value is derived elsewhere, as ``shown`` says)."""
+
+    name: str
+    kind: str
+    default: str | None
+    help: str
+    area: str
+    shown: str
+    choices: tuple[str, ...] = ()
+
+    @property
+    def env_name(self) -> str:
+        return f"PAPERFEED_{self.name}"
+
+
+KNOBS: dict[str, Knob] = {}
+_areas: list[str] = []
+
+
+@contextmanager
+def area(title: str) -> Iterator[None]:
+    """Groups the knobs declared inside it under one heading of docs/configuration.md."""
+    _areas.append(title)
+    try:
+        yield
+    finally:
+        _areas.pop()
+
+
+def knob(name: str, kind: str, default: str | None, help: str, *, shown: str | None = None,
+         choices: tuple[str, ...] = ()) -> Any:
+    """Declare PAPERFEED_<name> and return its parsed value (None when unset without a default)."""
+    if name in KNOBS:
+        raise ImproperlyConfigured(f"PAPERFEED_{name} is declared twice in paperfeed/settings.py")
+    spec = Knob(name, kind, default, help, _areas[-1], shown if shown is not None else default or "", choices)
+    KNOBS[name] = spec
+    raw = os.environ.get(spec.env_name)
+    if raw is None or (raw.strip() == "" and default is None):
+        raw = default
+    if raw is None:
+        return None
+    try:
+        value = PARSERS[kind](raw)
+    except (ValueError, TypeError) as exc:
+        raise ImproperlyConfigured(f"{spec.env_name}={raw!r} is not a valid {kind}: {exc}") from None
+    if choices and value not in choices:
+        raise ImproperlyConfigured(f"{spec.env_name}={raw!r} must be one of {', '.join(choices)}")
+    return value
+
+
+def markdown() -> str:
+    """The knob tables of docs/configuration.md, one per area, in declaration order."""
+    lines: list[str] = []
+    for title in dict.fromkeys(spec.area for spec in KNOBS.values()):
+        lines += [f"### {title}", "", "| variable | type | default | meaning |", "|---|---|---|---|"]
+        for spec in (s for s in KNOBS.values() if s.area == title):
+            kind = " \\| ".join(f"`{c}`" for c in spec.choices) if spec.choices else spec.kind
+            default = f"`{spec.shown}`" if spec.default is not None and spec.shown else spec.shown or "—"
+            lines.append(f"| `{spec.env_name}` | {kind} | {default} | {spec.help} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+with area("Site"):
+    DATA_DIR = knob("DATA_DIR", "path", "~/.local/share/paperfeed",
+                    "database (SQLite), search indexes, generated secret key")
+    _configured_secret_key = knob("SECRET_KEY", "str", None, "set it explicitly when several hosts serve the hub",
+                       shown="generated once into `$DATA_DIR/secret_key` (mode 600)")
+    DEBUG = knob("DEBUG", "bool", "0", "Django debug pages (never in production)")
+    ALLOWED_HOSTS = knob("ALLOWED_HOSTS", "list", "127.0.0.1,localhost,[::1],testserver",
+                         "comma-separated host names")
+    CSRF_TRUSTED_ORIGINS = knob("CSRF_TRUSTED_ORIGINS", "list", "",
+                                "e.g. `https://papers.example.org` behind a proxy")
+    HTTPS = knob("HTTPS", "bool", "0", "`1` behind TLS: secure cookies, trust `X-Forwarded-Proto`")
+    SITE_URL = knob("SITE_URL", "url", "http://127.0.0.1:8000", "absolute links in emails and feeds").rstrip("/")
+    SITE_NAME = knob("SITE_NAME", "str", "paperfeed", "shown in the header, emails and feeds")
+    STATIC_ROOT = knob("STATIC_ROOT", "path", str(DATA_DIR / "static"),
+                       "where `paperfeed manage collectstatic` writes; pages serve from the package",
+                       shown="$DATA_DIR/static")
+    LOG_LEVEL = knob("LOG_LEVEL", "str", "WARNING", "Python log level",
+                     choices=("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))
+
+with area("Database"):
+    DATABASE_URL = knob("DATABASE_URL", "url", None,
+                        "`postgres://user:pass@host:5432/db` for production (psycopg 3)",
+                        shown="`sqlite:///$DATA_DIR/paperfeed.sqlite3`")
+
+with area("Email"):
+    EMAIL_URL = knob("EMAIL_URL", "url", "console://", "`smtp://user:pass@host:587/?tls=True`, `smtps://…`")
+    EMAIL_TIMEOUT = knob("EMAIL_TIMEOUT", "int", "20", "seconds before an SMTP connection gives up")
+    DEFAULT_FROM_EMAIL = knob("FROM_EMAIL", "str", "paperfeed <noreply@localhost>",
+                              "sender of digests and password resets")
+
+with area("Sources"):
+    ARXIV_OAI_URL = knob("ARXIV_OAI_URL", "url", "https://oaipmh.arxiv.org/oai", "OAI-PMH endpoint")
+    ARXIV_API_URL = knob("ARXIV_API_URL", "url", "https://export.arxiv.org/api/query", "arXiv API endpoint")
+    ARXIV_API_DELAY = knob("ARXIV_API_DELAY", "float", "3.0", "seconds between arXiv API calls (arXiv asks for 3)")
+    HF_DAILY_URL = knob("HF_DAILY_URL", "url", "https://huggingface.co/api/daily_papers",
+                        "Hugging Face daily papers endpoint")
+    HTTP_TIMEOUT = knob("HTTP_TIMEOUT", "float", "30", "seconds, for every outgoing request")
+    HTTP_USER_AGENT = knob("HTTP_USER_AGENT", "str", "paperfeed/0.1 (+self-hosted daily papers hub)",
+                           "User-Agent of every outgoing request")
+    CATEGORIES = knob("CATEGORIES", "list", "cs.AI,cs.CL,cs.CV,cs.LG", "categories the scheduled harvest follows")
+    OAI_DEFAULT_DAYS = knob("OAI_DEFAULT_DAYS", "int", "7",
+                            "days back the first OAI-PMH harvest of a set goes when no `--from` is given")
+
+with area("Search"):
+    INDEX_DIR = knob("INDEX_DIR", "path", str(DATA_DIR / "index"), "search index files (derived; rebuildable)",
+                     shown="$DATA_DIR/index")
+    SEARCH_EXACT_MAX = knob("SEARCH_EXACT_MAX", "int", "200000",
+                            "up to this many vectors, semantic search is exact; above it, HNSW")
+    EMBED_THREADS = knob("EMBED_THREADS", "int", None, "ONNX Runtime threads for the embedder",
+                         shown="usable cores, at most 4")
+
+with area("Members"):
+    SUBMISSIONS_PER_DAY = knob("SUBMISSIONS_PER_DAY", "int", "5", "papers a member may submit per day")
+    RATELIMIT_ENABLE = knob("RATELIMIT", "bool", "1", "`0` turns write rate limits off (tests, load tests)")
+    LOGIN_RATE = knob("LOGIN_RATE", "rate", "10/m", "log-in attempts per client IP")
+    SIGNUP_RATE = knob("SIGNUP_RATE", "rate", "5/h", "sign-ups per client IP")
+    PASSWORD_RESET_RATE = knob("PASSWORD_RESET_RATE", "rate", "5/h", "password-reset requests per client IP")
+    VOTE_RATE = knob("VOTE_RATE", "rate", "120/m", "votes per member")
+    SUBMIT_RATE = knob("SUBMIT_RATE", "rate", "20/h", "submission attempts per member")
+    COLLECTION_RATE = knob("COLLECTION_RATE", "rate", "120/m", "collection changes per member")
+    TOKEN_RATE = knob("TOKEN_RATE", "rate", "10/h", "API tokens a member may create")
+
+with area("API"):
+    API_WRITE_RATE = knob("API_WRITE_RATE", "rate", "60/m", "API writes per token")
+    API_MAX_BODY_BYTES = knob("API_MAX_BODY_BYTES", "int", "16384",
+                              "larger API write bodies are refused before parsing")
+
+with area("Digests"):
+    DIGEST_TIME = knob("DIGEST_TIME", "time", "06:00", "when daily digests go out (HH:MM, UTC), after the harvest")
+    DIGEST_MAX_PAPERS = knob("DIGEST_MAX_PAPERS", "int", "10", "trending papers per digest")
+    DIGEST_MAX_PICKS = knob("DIGEST_MAX_PICKS", "int", "5", "personal picks per digest")
+    DIGEST_CONFIRM_MAX_AGE = knob("DIGEST_CONFIRM_MAX_AGE", "int", str(3 * 24 * 3600),
+                                  "seconds a subscription confirmation link stays valid (3 days)")
+    DIGEST_MAX_ATTEMPTS = knob("DIGEST_MAX_ATTEMPTS", "int", "6",
+                               "SMTP attempts before a digest is marked failed (visible in the admin)")
+    DIGEST_RETRY_BASE = knob("DIGEST_RETRY_BASE", "float", "60",
+                             "seconds before the first digest retry; each further one waits 4× longer, at most 6 h")
+    DIGEST_STALE_SENDING = knob("DIGEST_STALE_SENDING", "int", "900",
+                                "seconds after which a digest stuck in 'sending' belongs to a dead worker")
+    RECOMMEND_FEATURES = knob("RECOMMEND_FEATURES", "str", "tfidf",
+                              "features of personal picks: tf-idf (measured best) or tf-idf + embeddings",
+                              choices=("tfidf", "hybrid"))
+
+with area("Worker"):
+    HARVEST_TIME = knob("HARVEST_TIME", "time", "02:30", "daily harvest time (HH:MM, UTC)")
+    HARVEST_SETS = knob("HARVEST_SETS", "list", None, "OAI-PMH sets the daily harvest follows",
+                        shown="`PAPERFEED_CATEGORIES`")
+    WORKER_PROCESSES = knob("WORKER_PROCESSES", "int", "1", "django-q2 processes of `paperfeed worker`")
+    SCHEDULER_TICK = knob("SCHEDULER_TICK", "float", "10", "seconds between the worker's checks for due schedules")
+    JOB_TIMEOUT = knob("JOB_TIMEOUT", "int", "3600", "seconds a job may run before the worker stops it")
+    JOB_MAX_ATTEMPTS = knob("JOB_MAX_ATTEMPTS", "int", "4",
+                            "runs of one scheduled slot before a failing job waits for its next time")
+    JOB_RETRY_BASE = knob("JOB_RETRY_BASE", "float", "120",
+                          "seconds before a failed job's first retry; each further one waits 4× longer, at most 2 h")
+
+with area("Server"):
+    HOST = knob("HOST", "str", "127.0.0.1", "address `paperfeed serve` and `paperfeed demo` listen on")
+    PORT = knob("PORT", "int", "8000", "port `paperfeed serve` and `paperfeed demo` listen on")
+    WEB_WORKERS = knob("WEB_WORKERS", "int", "2", "gunicorn processes for `paperfeed serve`")
 
 
 def _secret_key() -> str:
     """Use the configured key, else one generated once per data dir (so sessions survive restarts)."""
-    if key := env("SECRET_KEY"):
-        return key
+    if _configured_secret_key:
+        return _configured_secret_key
     key_file = DATA_DIR / "secret_key"
     try:
         return key_file.read_text().strip()
@@ -58,11 +274,6 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
-DEBUG = env_bool("DEBUG", False)
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
-CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
-SITE_NAME = env("SITE_NAME", "paperfeed")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -117,7 +328,7 @@ TEMPLATES = [
 
 
 def _database() -> dict:
-    url = env("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'paperfeed.sqlite3'}"
+    url = DATABASE_URL or f"sqlite:///{DATA_DIR / 'paperfeed.sqlite3'}"
     config = dj_database_url.parse(url, conn_max_age=0 if url.startswith("sqlite") else 60)
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets readers and the single writer work at once; IMMEDIATE avoids the
@@ -165,7 +376,6 @@ USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = Path(env("STATIC_ROOT", str(DATA_DIR / "static")))
 # Serve straight from the package in the embedded default (no collectstatic step needed).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
@@ -176,13 +386,13 @@ CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if env_bool("HTTPS", False):
+if HTTPS:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Email: console by default so the demo never tries to reach a mail server.
-_email = dj_email_url.parse(env("EMAIL_URL", "console://"))
+_email = dj_email_url.parse(EMAIL_URL)
 EMAIL_BACKEND = _email["EMAIL_BACKEND"]
 EMAIL_HOST = _email.get("EMAIL_HOST") or "localhost"
 EMAIL_PORT = _email.get("EMAIL_PORT") or 25
@@ -190,45 +400,29 @@ EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER") or ""
 EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD") or ""
 EMAIL_USE_TLS = bool(_email.get("EMAIL_USE_TLS"))
 EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL"))
-EMAIL_TIMEOUT = int(env("EMAIL_TIMEOUT", "20"))
-DEFAULT_FROM_EMAIL = env("FROM_EMAIL", "paperfeed <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-
-# Network sources: every client takes its base URL from here so tests can point it at a
-# local server.
-ARXIV_OAI_URL = env("ARXIV_OAI_URL", "https://oaipmh.arxiv.org/oai")
-ARXIV_API_URL = env("ARXIV_API_URL", "https://export.arxiv.org/api/query")
-ARXIV_API_DELAY = float(env("ARXIV_API_DELAY", "3.0"))
-HF_DAILY_URL = env("HF_DAILY_URL", "https://huggingface.co/api/daily_papers")
-HTTP_TIMEOUT = float(env("HTTP_TIMEOUT", "30"))
-HTTP_USER_AGENT = env("HTTP_USER_AGENT", "paperfeed/0.1 (+self-hosted daily papers hub)")
-CATEGORIES = env_list("CATEGORIES", "cs.AI,cs.CL,cs.CV,cs.LG")
-HARVEST_TIME = env("HARVEST_TIME", "02:30")
-
-# Search indexes are derived files in the data dir; only the worker writes them.
-INDEX_DIR = Path(env("INDEX_DIR", str(DATA_DIR / "index")))
-
-# Write limits (per member per day / per minute).
-SUBMISSIONS_PER_DAY = int(env("SUBMISSIONS_PER_DAY", "5"))
-RATELIMIT_ENABLE = env_bool("RATELIMIT", True)
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }
 
 # django-q2: the queue lives in the database (ORM broker), so no extra service is needed.
 Q_CLUSTER = {
     "name": "paperfeed",
     "orm": "default",
-    "workers": int(env("WORKER_PROCESSES", "1")),
-    "timeout": int(env("JOB_TIMEOUT", "3600")),
-    "retry": int(env("JOB_TIMEOUT", "3600")) + 600,
+    "workers": WORKER_PROCESSES,
+    "timeout": JOB_TIMEOUT,
+    "retry": JOB_TIMEOUT + 600,
     "max_attempts": 3,
     "catch_up": False,
     "save_limit": 500,
     "ack_failures": True,
     "poll": 2,
 }
+
+
+if __name__ == "__main__" and sys.argv[1:] == ["--markdown"]:
+    print(markdown(), end="")

@@ -1,17 +1,12 @@
-"""Digest knobs, read from PAPERFEED_* env vars here (settings.py belongs to the whole project).
-
-Each value can also be overridden as a Django setting of the same name (tests do that).
-"""
+"""Digest knobs, now declared in paperfeed/settings.py; kept until the last caller reads settings.X."""
 
 from __future__ import annotations
 
 from django.conf import settings
 
-from paperfeed.settings import env
-
 
 def _get(name: str, default: str) -> str:
-    return str(getattr(settings, name, None) or env(name, default))
+    return str(getattr(settings, name))
 
 
 def confirm_max_age() -> int:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.db.models import F, Q
 from django.utils import timezone
 
 from paperfeed.lists import ranking
 from paperfeed.papers.models import DailyEntry, Paper
 
-from . import conf
 from .emails import DigestContent
 from .models import Subscription
 from .recommendations import picks_for
@@ -54,7 +54,7 @@ def papers_for(subscription: Subscription, period: ranking.Period, limit: int | 
             keyword_q |= Q(title__icontains=word) | Q(abstract__icontains=word)
         qs = qs.filter(keyword_q)
     qs = qs.annotate(score=F("imported_upvotes") + F("local_upvotes")).order_by("-score", "-announced", "arxiv_id")
-    return list(qs[: limit or conf.max_papers()])
+    return list(qs[: limit or int(settings.DIGEST_MAX_PAPERS)])
 
 
 def build(subscription: Subscription, period: ranking.Period) -> DigestContent:
@@ -66,7 +66,7 @@ def build(subscription: Subscription, period: ranking.Period) -> DigestContent:
         start = min(period.start, period.end - timedelta(days=6))
         picks = [
             p for p in picks_for(subscription.user, window=(start, period.end),
-                                 categories=subscription.categories or None, limit=conf.max_picks() * 2)
+                                 categories=subscription.categories or None, limit=int(settings.DIGEST_MAX_PICKS) * 2)
             if p.paper.pk not in shown
-        ][: conf.max_picks()]
+        ][: int(settings.DIGEST_MAX_PICKS)]
     return DigestContent(period, papers, picks)

@@ -34,9 +34,7 @@ def feature_kind() -> str:
     """'tfidf' (measured best, default) or 'hybrid' (tf-idf + the search app's embeddings)."""
     from django.conf import settings
 
-    from paperfeed.settings import env
-
-    kind = str(getattr(settings, "RECOMMEND_FEATURES", None) or env("RECOMMEND_FEATURES", "tfidf")).lower()
+    kind = str(settings.RECOMMEND_FEATURES).lower()
     return kind if kind in {"tfidf", "hybrid"} else "tfidf"
 
 

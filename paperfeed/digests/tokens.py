@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import hashlib
 
+from django.conf import settings
 from django.core import signing
-
-from . import conf
 
 CONFIRM_SALT = "paperfeed.digests.confirm"
 UNSUBSCRIBE_SALT = "paperfeed.digests.unsubscribe"
@@ -34,7 +33,8 @@ def make_confirm_token(subscription_id: int, email: str, prefs: dict) -> str:
 def read_confirm_token(token: str) -> dict:
     """-> {"s": id, "e": tag, "p": prefs}; TokenError says why a link is refused."""
     try:
-        return signing.TimestampSigner(salt=CONFIRM_SALT).unsign_object(token, max_age=conf.confirm_max_age())
+        max_age = int(settings.DIGEST_CONFIRM_MAX_AGE)
+        return signing.TimestampSigner(salt=CONFIRM_SALT).unsign_object(token, max_age=max_age)
     except signing.SignatureExpired:
         raise TokenError("This confirmation link has expired; please subscribe again.") from None
     except (signing.BadSignature, ValueError, TypeError):

@@ -23,7 +23,6 @@ from lxml import etree
 
 from paperfeed.papers.records import PaperRecord, RecordError, parse_date
 from paperfeed.papers.upsert import upsert_papers
-from paperfeed.settings import env
 
 from . import http
 from .authors import split_authors
@@ -34,8 +33,6 @@ SOURCE = "oai"
 OAI_NS = "http://www.openarchives.org/OAI/2.0/"
 FORMAT_NS = {"arXiv": "http://arxiv.org/OAI/arXiv/", "arXivRaw": "http://arxiv.org/OAI/arXivRaw/"}
 PREFIXES = tuple(FORMAT_NS)
-# First incremental harvest of a set with no --from: this many days back, not all of arXiv.
-DEFAULT_DAYS = int(env("OAI_DEFAULT_DAYS", "7"))
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True)
 
 
@@ -241,7 +238,7 @@ def _start(state: HarvestState, restart: bool) -> tuple[dict, bool]:
         # unchanged records are no-ops) rather than risking a gap.
         effective = state.last_datestamp
     else:
-        effective = timezone.localdate() - timedelta(days=DEFAULT_DAYS)
+        effective = timezone.localdate() - timedelta(days=settings.OAI_DEFAULT_DAYS)
     state.status = HarvestState.Status.RUNNING
     state.effective_from = effective
     state.resumption_token = ""

@@ -1,14 +1,12 @@
-"""Worker knobs from PAPERFEED_* env vars (settings.py belongs to the whole project)."""
+"""Worker knobs, now declared in paperfeed/settings.py; kept until the last caller reads settings.X."""
 
 from __future__ import annotations
 
 from django.conf import settings
 
-from paperfeed.settings import env
-
 
 def _get(name: str, default: str) -> str:
-    return str(getattr(settings, name, None) or env(name, default))
+    return str(getattr(settings, name))
 
 
 def max_attempts() -> int:

@@ -1,63 +1,67 @@
-"""The work the worker does on a schedule. Each job returns a one-line summary for JobRun.result.
+"""The work the worker does on a schedule. Each job calls domain services and returns a one-line
+summary for JobRun.result, built from the services' report objects.
 
-Other apps are imported lazily inside each job, so the worker starts (and reports a clear
-failure on that job alone) even in a build where one of them is missing.
+A job that cannot finish raises. Retrying is then JobRun's business alone (runner.py): it reruns
+the failed slot with backoff; django-q2 never retries and the digest ledger only counts attempts
+per email, so attempts never multiply (docs/worker.md, "Failures and retries").
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from io import StringIO
 
 from django.conf import settings
-from django.core.management import call_command
 
-from paperfeed.settings import env
+from paperfeed.digests import sending
+from paperfeed.ingest import runs
+from paperfeed.search.sync import sync_indexes
 
 
 def harvest_sets() -> list[str]:
     """OAI-PMH sets to harvest: PAPERFEED_HARVEST_SETS, else settings.CATEGORIES."""
-    raw = getattr(settings, "HARVEST_SETS", None) or env("HARVEST_SETS")
+    raw = settings.HARVEST_SETS
     if raw:
         return [s.strip() for s in (raw.split(",") if isinstance(raw, str) else raw) if s.strip()]
     return list(settings.CATEGORIES)
 
 
 def index_sync() -> str:
-    from paperfeed.search.sync import sync_indexes
-
     report = sync_indexes(progress=False)
     return f"index sync: {report}"
 
 
 def harvest() -> str:
-    """Harvest every configured set over OAI-PMH, then bring the search indexes up to date."""
-    lines = []
-    for oai_set in harvest_sets():
-        out = StringIO()
-        call_command("ingest", "oai", "--set", oai_set, stdout=out, stderr=out)
-        lines.append(f"{oai_set}: {out.getvalue().strip().splitlines()[-1:] or ['done']}")
+    """Harvest every configured set over OAI-PMH, then bring the search indexes up to date.
+
+    A set that cannot be harvested raises IngestError and fails the job, so JobRun retries it; the
+    rerun continues each set from its saved harvest state, and an unchanged paper is a no-op.
+    """
+    lines = [f"{oai_set}: {runs.harvest_oai(oai_set).summary_line()}" for oai_set in harvest_sets()]
     lines.append(index_sync())
-    return "; ".join(str(line) for line in lines)
+    return "; ".join(lines)
+
+
+def _delivered(label: str, report: sending.SendReport) -> str:
+    """The summary line, or DigestsUndelivered when emails are left for the slot's retry to send."""
+    report.raise_if_undelivered()
+    return f"{label}: {report}"
 
 
 def digest_daily() -> str:
-    from paperfeed.digests.sending import send_digests
-
-    return f"daily digests: {send_digests('daily')}"
+    return _delivered("daily digests", sending.send_digests("daily"))
 
 
 def digest_weekly() -> str:
-    from paperfeed.digests.sending import send_digests
-
-    return f"weekly digests: {send_digests('weekly')}"
+    return _delivered("weekly digests", sending.send_digests("weekly"))
 
 
 def digest_retries() -> str:
-    """Send digests whose earlier attempt failed and whose backoff is over."""
-    from paperfeed.digests.sending import process
+    """Send every digest due now: rows the admin's "Retry now" put back, or a given-up run left.
 
-    return f"digest retries: {process()}"
+    Not on a standing schedule (a failed digest run's own JobRun retry resends its emails); queue
+    it by hand with ``paperfeed worker --run digest_retries``.
+    """
+    return _delivered("digest retries", sending.process())
 
 
 JOBS: dict[str, Callable[[], str]] = {

@@ -21,7 +21,7 @@ Why this design:
   sorted by token length so a batch pads to (nearly) its own length, not to the longest
   text overall; the original order is restored at the end.
 
-Thread count comes from ``PAPERFEED_EMBED_THREADS`` (default: CPUs available to the process,
+Thread count comes from ``settings.EMBED_THREADS`` (``PAPERFEED_EMBED_THREADS``) (default: CPUs available to the process,
 capped at 4 - beyond that a 6-layer MiniLM stops scaling and a web worker should leave cores
 for others).
 """
@@ -40,6 +40,8 @@ from typing import Any
 
 import numpy as np
 import onnxruntime as ort
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from tokenizers import Tokenizer
 
 MODEL_DIR = Path(__file__).resolve().parent / "model"
@@ -101,13 +103,16 @@ def paper_text(title: str | None, abstract: str | None) -> str:
 
 
 def default_threads() -> int:
-    """Intra-op threads: ``$PAPERFEED_EMBED_THREADS`` or the usable CPUs capped at 4."""
-    env = os.environ.get("PAPERFEED_EMBED_THREADS", "").strip()
-    if env:
-        try:
-            return max(1, int(env))
-        except ValueError:
-            pass
+    """Intra-op threads: ``settings.EMBED_THREADS``, else the usable CPUs capped at 4.
+
+    Outside a configured Django process (the embedder benchmark) only the CPU count applies.
+    """
+    try:
+        configured = settings.EMBED_THREADS
+    except ImproperlyConfigured:
+        configured = None
+    if configured:
+        return max(1, int(configured))
     try:
         n = len(os.sched_getaffinity(0))  # respects cgroup/taskset pinning, unlike cpu_count
     except (AttributeError, OSError):

@@ -29,16 +29,15 @@ def emb() -> Iterator[Embedder]:
     # Must load with the hub switched off: the weights ship in the package.
     mp.setenv("HF_HUB_OFFLINE", "1")
     mp.setenv("TRANSFORMERS_OFFLINE", "1")
-    mp.setenv("PAPERFEED_EMBED_THREADS", "1")
     try:
-        yield Embedder()
+        yield Embedder(threads=1)
     finally:
         mp.undo()
 
 
-def test_loads_offline_from_package_files(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_loads_offline_from_package_files(monkeypatch: pytest.MonkeyPatch, settings) -> None:
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    monkeypatch.setenv("PAPERFEED_EMBED_THREADS", "1")
+    settings.EMBED_THREADS = 1
     e = Embedder.default()
     assert e is Embedder.default()  # process-wide cache
     assert e.dim == 384
@@ -48,10 +47,10 @@ def test_loads_offline_from_package_files(monkeypatch: pytest.MonkeyPatch) -> No
     assert "Apache License" in (MODEL_DIR / "LICENSE").read_text(encoding="utf-8")
 
 
-def test_threads_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PAPERFEED_EMBED_THREADS", "3")
+def test_threads_from_settings(settings) -> None:
+    settings.EMBED_THREADS = 3
     assert embedder_mod.default_threads() == 3
-    monkeypatch.delenv("PAPERFEED_EMBED_THREADS")
+    settings.EMBED_THREADS = None
     assert 1 <= embedder_mod.default_threads() <= 4
 
 

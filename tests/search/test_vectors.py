@@ -25,9 +25,9 @@ def publish(tmp_path, vectors, name="v"):
     return VectorSet.load(tmp_path / name), pks
 
 
-def test_exact_and_hnsw_agree_and_filters_hold(tmp_path, unit_vectors, monkeypatch):
+def test_exact_and_hnsw_agree_and_filters_hold(tmp_path, unit_vectors, settings):
     exact, pks = publish(tmp_path, unit_vectors, "exact")
-    monkeypatch.setenv("PAPERFEED_SEARCH_EXACT_MAX", "1000")
+    settings.SEARCH_EXACT_MAX = 1000
     graph, _ = publish(tmp_path, unit_vectors, "graph")
     assert exact.hnsw is None and graph.hnsw is not None
     query = unit_vectors[42] + 0.3 * unit_vectors[7]
