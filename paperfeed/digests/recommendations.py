@@ -83,7 +83,7 @@ def recent_window(days: int = RECENT_DAYS) -> tuple[date, date]:
 
 def _embedding_rows(papers: list[Paper]) -> np.ndarray | None:
     """Sentence vectors from the search app, or None when it cannot give one for every paper."""
-    from paperfeed.search.vectors import get_vectors
+    from paperfeed.search.reader import get_vectors
 
     try:
         found = get_vectors([p.pk for p in papers])

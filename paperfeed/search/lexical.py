@@ -14,7 +14,7 @@ score, so they cut the candidate set *inside* the retriever, never a top-k after
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -260,11 +260,27 @@ class LexicalIndex:
         if params.drop_stopwords:
             content = [t for t in terms if t not in STOPWORDS]
             terms = content or terms  # "to be or not to be" still searches something
-        names = analyze_name(raw_words)
         unique = list(dict.fromkeys(terms))[:MAX_TERMS]
-        should: list[tantivy.Query] = []
+        should = [*self._term_clauses(unique, params), *self._author_clauses(raw_words, params),
+                  *self._category_clauses(words), *self._proximity_clauses(raw_words, terms, unique, params)]
+        must = self._phrase_clauses(phrases, params)
+        if not should and not must:
+            return None
+        clauses = [(tantivy.Occur.Must, q) for q in must]
+        if should:
+            clauses.append((tantivy.Occur.Should if must else tantivy.Occur.Must,
+                            tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in should])))
+        return clauses[0][1] if len(clauses) == 1 else tantivy.Query.boolean_query(clauses)
+
+    @staticmethod
+    def _fields(params: LexicalParams) -> tuple[tuple[str, float], ...]:
+        return (("title", params.title_boost), ("abstract", params.abstract_boost))
+
+    def _term_clauses(self, unique: list[str], params: LexicalParams) -> list[tantivy.Query]:
+        """One clause per query term over title and abstract; unknown words also match close spellings."""
+        out: list[tantivy.Query] = []
         searcher = self.index.searcher()
-        fields = (("title", params.title_boost), ("abstract", params.abstract_boost))
+        fields = self._fields(params)
         for term in unique:
             per_field = [self._boost(tantivy.Query.term_query(self.schema, f, term), b) for f, b in fields]
             known = any(searcher.doc_freq(f, term) for f, _ in fields)
@@ -276,45 +292,56 @@ class LexicalIndex:
                     for f, b in fields
                 ]
             if params.combine == "dismax":
-                should.append(tantivy.Query.disjunction_max_query(per_field, params.tie_breaker))
+                out.append(tantivy.Query.disjunction_max_query(per_field, params.tie_breaker))
             else:
-                should.extend(per_field)
-        if params.author_boost > 0:
-            for name in list(dict.fromkeys(names))[:MAX_TERMS]:
-                if name not in STOPWORDS and len(name) > 1:
-                    should.append(self._boost(tantivy.Query.term_query(self.schema, "authors", name),
-                                              params.author_boost))
-        for word in words:
-            if _CATEGORY_WORD.match(word):
-                should.append(tantivy.Query.term_query(self.schema, "cats", word.lower()))
+                out.extend(per_field)
+        return out
+
+    def _author_clauses(self, raw_words: str, params: LexicalParams) -> list[tantivy.Query]:
+        """Free words may be author names ("hinton distillation")."""
+        if params.author_boost <= 0:
+            return []
+        return [self._boost(tantivy.Query.term_query(self.schema, "authors", name), params.author_boost)
+                for name in list(dict.fromkeys(analyze_name(raw_words)))[:MAX_TERMS]
+                if name not in STOPWORDS and len(name) > 1]
+
+    def _category_clauses(self, words: list[str]) -> list[tantivy.Query]:
+        """A free word shaped like a category ("cs.LG") also matches papers listed there."""
+        return [tantivy.Query.term_query(self.schema, "cats", word.lower())
+                for word in words if _CATEGORY_WORD.match(word)]
+
+    def _proximity_clauses(self, raw_words: str, terms: list[str], unique: list[str],
+                           params: LexicalParams) -> list[tantivy.Query]:
+        """Adjacent-pair proximity (off by default) and the whole query as a title phrase."""
+        out: list[tantivy.Query] = []
         if params.pair_boost > 0 and len(unique) >= 2:
             content = [t for t in terms if t not in STOPWORDS][:MAX_TERMS]
             for a, b in list(dict.fromkeys(zip(content, content[1:], strict=False)))[:16]:
                 if a == b:
                     continue
-                should.extend(self._boost(tantivy.Query.phrase_query(self.schema, f, [a, b], slop=2),
-                                          params.pair_boost * w) for f, w in fields)
+                out.extend(self._boost(tantivy.Query.phrase_query(self.schema, f, [a, b], slop=2),
+                                       params.pair_boost * w) for f, w in self._fields(params))
         all_terms = analyze(raw_words)[:MAX_TERMS]
         if params.title_phrase_boost > 0 and 1 < len(all_terms) <= 16:
-            should.append(self._boost(tantivy.Query.phrase_query(self.schema, "title", all_terms),
-                                      params.title_phrase_boost))
+            out.append(self._boost(tantivy.Query.phrase_query(self.schema, "title", all_terms),
+                                   params.title_phrase_boost))
+        return out
+
+    def _phrase_clauses(self, phrases: list[str], params: LexicalParams) -> list[tantivy.Query]:
+        """Each quoted phrase must occur in the title or the abstract."""
         must: list[tantivy.Query] = []
         for phrase in phrases:
             tokens = analyze(phrase)[:MAX_TERMS]
             if not tokens:
                 continue
             if len(tokens) == 1:
-                options = [self._boost(tantivy.Query.term_query(self.schema, f, tokens[0]), b) for f, b in fields]
+                options = [self._boost(tantivy.Query.term_query(self.schema, f, tokens[0]), b)
+                           for f, b in self._fields(params)]
             else:
-                options = [self._boost(tantivy.Query.phrase_query(self.schema, f, tokens), b) for f, b in fields]
+                options = [self._boost(tantivy.Query.phrase_query(self.schema, f, tokens), b)
+                           for f, b in self._fields(params)]
             must.append(tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in options]))
-        if not should and not must:
-            return None
-        clauses = [(tantivy.Occur.Must, q) for q in must]
-        if should:
-            clauses.append((tantivy.Occur.Should if must else tantivy.Occur.Must,
-                            tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in should])))
-        return clauses[0][1] if len(clauses) == 1 else tantivy.Query.boolean_query(clauses)
+        return must
 
     @staticmethod
     def _boost(query: tantivy.Query, boost: float) -> tantivy.Query:
@@ -329,8 +356,3 @@ class LexicalIndex:
         if filt is None:
             return text
         return tantivy.Query.boolean_query([(tantivy.Occur.Must, text), (tantivy.Occur.Must, filt)])
-
-
-def iter_chunks(items: list, size: int) -> Iterator[list]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]

@@ -23,6 +23,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 from django.conf import settings
 
 from .lexical import LexicalIndex
@@ -92,3 +93,15 @@ def forget() -> None:
     """Drop every cached snapshot (tests; after deleting an index directory)."""
     with _lock:
         _cache.clear()
+
+
+def get_vectors(paper_ids: list[int]) -> dict[int, np.ndarray]:
+    """Stored vectors (float32, L2-normalised, 384-d) for paper pks; absent ids are left out.
+
+    The public way for other apps (recommendations) to read vectors: it reads the same
+    published generation search uses, so both agree. An empty dict when no index was built yet.
+    """
+    snapshot = current()
+    if snapshot is None:
+        return {}
+    return snapshot.vectors.vectors_for([int(p) for p in paper_ids])

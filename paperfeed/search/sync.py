@@ -31,7 +31,8 @@ import shutil
 import sqlite3
 import time
 from collections.abc import Iterator
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,7 @@ CHUNK = 500
 EMBED_BATCH = 64
 KEEP_OLD_SECONDS = 600  # old generations stay this long for processes still reading them
 SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample"
+_SQLITE_SUFFIXES = ("", "-wal", "-shm")
 FIELDS = ("pk", "arxiv_id", "version", "title", "abstract", "authors", "categories", "announced", "published",
           "updated_at")
 
@@ -165,6 +167,12 @@ def _write_current(directory: Path, meta: dict) -> None:
     os.replace(tmp, directory / CURRENT_FILE)
 
 
+def _remove_dir(path: Path) -> None:
+    """A leftover of a sync that died before publishing it: nobody reads it."""
+    if path.exists():
+        shutil.rmtree(path)
+
+
 def _cleanup(directory: Path, keep: set[str]) -> None:
     """Remove generations no longer current, once they are old enough."""
     now = time.time()
@@ -234,168 +242,250 @@ class _Progress:
 # --------------------------------------------------------------------------- sync
 
 
-def sync_indexes(progress: bool = True, console=None, rebuild: bool = False) -> dict:
-    """Bring the index files up to date with the database (see the module docstring).
+@dataclass
+class SyncReport:
+    """What one sync did; ``str()`` is the one-line summary the CLI and the worker print."""
 
-    Returns a report: ``{"generation", "indexed", "added_or_changed", "removed", "embedded",
-    "vectors_reused", "shipped_vectors_used", "seconds", "published"}``.
+    generation: int = 0
+    indexed: int = 0
+    added_or_changed: int = 0
+    removed: int = 0
+    embedded: int = 0
+    vectors_reused: int = 0
+    shipped_vectors_used: int = 0
+    published: bool = False
+    rebuilt: bool = False
+    seconds: float = 0.0
+
+    def __str__(self) -> str:
+        verb = "rebuilt" if self.rebuilt else ("updated" if self.published else "up to date")
+        return (f"search index {verb}: {self.indexed} papers, {self.added_or_changed} added/changed, "
+                f"{self.removed} removed, {self.embedded} embedded, "
+                f"{self.shipped_vectors_used + self.vectors_reused} vectors reused ({self.seconds}s)")
+
+
+@dataclass
+class _Target:
+    """The files one sync writes, opened by :func:`_open` and closed when it ends."""
+
+    directory: Path
+    meta: dict | None  # the published CURRENT.json, None before the first build
+    state: State
+    cache: State | None  # on a rebuild: the previous state, whose vectors are reused by text hash
+    lexical: LexicalIndex
+    lexical_name: str
+    fresh: bool  # a new lexical index: every visible paper goes in
+
+    @property
+    def generation(self) -> int:
+        return int(self.meta["generation"]) if self.meta else 0
+
+
+@dataclass
+class _Change:
+    """A paper whose index entry must be (re)written."""
+
+    row: dict
+    doc_hash: str
+    text_hash: str
+
+    def state_row(self, fingerprint: str, vec: bytes) -> tuple:
+        row = self.row
+        return (row["pk"], row["arxiv_id"], row["version"], self.doc_hash, self.text_hash, fingerprint,
+                day_number(_day(row)), " ".join(row["categories"].split()), vec)
+
+
+@dataclass
+class _Plan:
+    """What the database asks of the index: papers to write, papers to drop, the new watermark."""
+
+    indexed: dict[int, tuple[str, str, str]]  # the state before this sync: pk -> hashes
+    changed: list[_Change]
+    removed: list[int]
+    newest: datetime | None
+    fingerprint: str = ""  # the embedder's, once one is needed
+    embedder: Any = None
+
+
+def sync_indexes(progress: bool = True, console=None, rebuild: bool = False) -> SyncReport:
+    """Bring the index files up to date with the database: plan, vectors, embed, publish.
+
+    See the module docstring for what each phase compares and why.
     """
     started = time.perf_counter()
     directory = Path(settings.INDEX_DIR)
-    with _locked(directory):
-        report = _sync(directory, progress, console, rebuild)
-    report["seconds"] = round(time.perf_counter() - started, 2)
+    report = SyncReport(rebuilt=rebuild)
+    with _locked(directory), _open(directory, rebuild) as target:
+        with _Progress(progress, console) as bars:
+            plan = _plan(target, bars)
+            ready, missing = _vectors(target, plan, report)
+            _embed(target, plan, missing, bars, report)
+            _write(target, plan, ready, bars)
+        _publish(target, plan, report)
+    report.seconds = round(time.perf_counter() - started, 2)
     if console is not None:
-        verb = "rebuilt" if rebuild else ("updated" if report["published"] else "up to date")
-        console.print(
-            f"  search index {verb}: {report['indexed']} papers, {report['added_or_changed']} added/changed, "
-            f"{report['removed']} removed, {report['embedded']} embedded, "
-            f"{report['shipped_vectors_used'] + report['vectors_reused']} vectors reused ({report['seconds']}s)"
-        )
+        console.print(f"  {report}")
     return report
 
 
-def _sync(directory: Path, progress: bool, console, rebuild: bool) -> dict:
+@contextlib.contextmanager
+def _open(directory: Path, rebuild: bool) -> Iterator[_Target]:
+    """The writer state and the lexical index to write: a new one on rebuild or when it is missing."""
     meta = read_meta(directory)
-    generation = int(meta["generation"]) if meta else 0
     state_path = directory / STATE_FILE
-    old_state: State | None = None
+    cache: State | None = None
     if rebuild or meta is None or not (directory / meta["lexical"]).exists():
         if state_path.exists():
-            # Keep the old vectors as a cache keyed by text hash: a rebuild re-embeds nothing it had.
-            cache_path = directory / f"{STATE_FILE}.old"
-            for suffix in ("", "-wal", "-shm"):
-                src = Path(str(state_path) + suffix)
-                if src.exists():
-                    os.replace(src, Path(str(cache_path) + suffix))
-            old_state = State(cache_path)
-        lexical_name = f"lexical-{generation + 1}"
-        if (directory / lexical_name).exists():
-            shutil.rmtree(directory / lexical_name)
-        lexical = LexicalIndex.create(directory / lexical_name)
-        fresh = True
+            cache = State(_move_state(state_path, directory / f"{STATE_FILE}.old"))
+        lexical_name = f"lexical-{(int(meta['generation']) if meta else 0) + 1}"
+        _remove_dir(directory / lexical_name)
+        lexical, fresh = LexicalIndex.create(directory / lexical_name), True
     else:
         lexical_name = meta["lexical"]
-        lexical = LexicalIndex.open(directory / lexical_name)
-        fresh = False
+        lexical, fresh = LexicalIndex.open(directory / lexical_name), False
     state = State(state_path)
     try:
-        return _sync_into(directory, state, old_state, lexical, lexical_name, generation, meta, fresh,
-                          progress, console)
+        yield _Target(directory, meta, state, cache, lexical, lexical_name, fresh)
     finally:
         state.close()
-        if old_state is not None:
-            old_state.close()
-            for suffix in ("", "-wal", "-shm"):
-                Path(str(old_state.path) + suffix).unlink(missing_ok=True)
+        if cache is not None:
+            cache.close()
+            for suffix in _SQLITE_SUFFIXES:
+                Path(str(cache.path) + suffix).unlink(missing_ok=True)
 
 
-def _sync_into(directory, state: State, old_state: State | None, lexical: LexicalIndex, lexical_name: str,
-               generation: int, meta: dict | None, fresh: bool, progress: bool, console) -> dict:
+def _move_state(src: Path, dst: Path) -> Path:
+    """Keep the old state as a cache of vectors by text hash: a rebuild re-embeds nothing it had."""
+    for suffix in _SQLITE_SUFFIXES:
+        if Path(str(src) + suffix).exists():
+            os.replace(Path(str(src) + suffix), Path(str(dst) + suffix))
+    return dst
+
+
+def _plan(target: _Target, bars: _Progress) -> _Plan:
+    """Compare the database with the state: by watermark and hashes for changes, by ids for removals."""
+    state = target.state
     watermark = state.get_meta("watermark")
     indexed = state.hashes()
     visible = dict(Paper.objects.visible().values_list("pk", "updated_at"))
-    removed = sorted(set(indexed) - set(visible))
+    candidates = list(visible)
     if watermark:
-        from datetime import datetime
-
         since = datetime.fromisoformat(watermark) - WATERMARK_OVERLAP
         candidates = [pk for pk, upd in visible.items() if pk not in indexed or upd is None or upd >= since]
-    else:
-        candidates = list(visible)
-    newest = max((u for u in visible.values() if u is not None), default=None)
-
-    embedder = None
-    fingerprint = state.get_meta("fingerprint") or ""
-    rows_out: list[tuple] = []
-    lexical_docs: list[LexicalDoc] = []
-    to_embed: list[tuple[dict, str, str]] = []  # (row, doc_hash, text_hash)
-    report = {"generation": generation, "indexed": 0, "added_or_changed": 0, "removed": len(removed),
-              "embedded": 0, "vectors_reused": 0, "shipped_vectors_used": 0, "published": False}
-    with _Progress(progress, console) as bars:
-        read_task = bars.task("reading papers", len(candidates))
-        changed: list[tuple[dict, str, str]] = []
-        for start in range(0, len(candidates), CHUNK):
-            chunk = candidates[start : start + CHUNK]
-            for row in Paper.objects.filter(pk__in=chunk, hidden=False).values(*FIELDS):
-                d_hash = doc_hash(row)
-                old = indexed.get(row["pk"])
-                if old is None or old[0] != d_hash or fresh:
-                    changed.append((row, d_hash, text_hash(row["title"], row["abstract"] or "")))
-            bars.advance(read_task, len(chunk))
-        if changed or (indexed and not fresh):
-            embedder = _embedder()
-            if fingerprint and fingerprint != embedder.fingerprint:
-                # The model changed: every stored vector is from another space.
-                changed_pks = {r["pk"] for r, _, _ in changed}
-                stale = [pk for pk in indexed if pk not in changed_pks and pk in visible]
-                for start in range(0, len(stale), CHUNK):
-                    for row in Paper.objects.filter(pk__in=stale[start : start + CHUNK]).values(*FIELDS):
-                        changed.append((row, doc_hash(row), text_hash(row["title"], row["abstract"] or "")))
-            fingerprint = embedder.fingerprint
-        shipped_fp, shipped = shipped_vectors() if changed else ("", {})
-        reuse = old_state.vectors_by_text(fingerprint) if old_state is not None else {}
-        for row, d_hash, t_hash in changed:
+    plan = _Plan(indexed, [], sorted(set(indexed) - set(visible)),
+                 max((u for u in visible.values() if u is not None), default=None))
+    read_task = bars.task("reading papers", len(candidates))
+    for start in range(0, len(candidates), CHUNK):
+        chunk = candidates[start : start + CHUNK]
+        for row in Paper.objects.filter(pk__in=chunk, hidden=False).values(*FIELDS):
+            change = _change(row)
             old = indexed.get(row["pk"])
-            vec: bytes | None = None
-            if old is not None and old[1] == t_hash and old[2] == fingerprint:
-                vec = state.vector_of(row["pk"])
-                report["vectors_reused"] += 1
-            elif t_hash in reuse:
-                vec = reuse[t_hash]
-                report["vectors_reused"] += 1
-            elif shipped_fp == fingerprint and (row["arxiv_id"], t_hash) in shipped:
-                vec = shipped[(row["arxiv_id"], t_hash)].astype(np.float16).tobytes()
-                report["shipped_vectors_used"] += 1
-            if vec is None:
-                to_embed.append((row, d_hash, t_hash))
-            else:
-                rows_out.append(_state_row(row, d_hash, t_hash, fingerprint, vec))
-            lexical_docs.append(_lexical_doc(row))
-        if to_embed:
-            embed_task = bars.task("embedding", len(to_embed))
-            for start in range(0, len(to_embed), EMBED_BATCH * 4):
-                part = to_embed[start : start + EMBED_BATCH * 4]
-                vectors = embedder.encode([paper_text(r["title"], r["abstract"] or "") for r, _, _ in part],
-                                          batch_size=EMBED_BATCH)
-                state.upsert([_state_row(r, d, t, fingerprint, v.astype(np.float16).tobytes())
-                              for (r, d, t), v in zip(part, vectors, strict=True)])
-                report["embedded"] += len(part)
-                bars.advance(embed_task, len(part))
-        if rows_out:
-            state.upsert(rows_out)
-        if removed:
-            state.delete(removed)
-        if lexical_docs or removed:
-            lex_task = bars.task("search index", len(lexical_docs) + len(removed))
-            lexical.write(lexical_docs, removed)
-            bars.advance(lex_task, len(lexical_docs) + len(removed))
-    report["added_or_changed"] = len(lexical_docs)
-    vectors_missing = meta is None or not (directory / meta.get("vectors", "")).exists()
-    if lexical_docs or removed or fresh or vectors_missing:
+            if old is None or old[0] != change.doc_hash or target.fresh:
+                plan.changed.append(change)
+        bars.advance(read_task, len(chunk))
+    plan.fingerprint = state.get_meta("fingerprint") or ""
+    if plan.changed or (indexed and not target.fresh):
+        _choose_embedder(plan, visible)
+    return plan
+
+
+def _change(row: dict) -> _Change:
+    return _Change(row, doc_hash(row), text_hash(row["title"], row["abstract"] or ""))
+
+
+def _choose_embedder(plan: _Plan, visible: dict) -> None:
+    """Load the embedder; when it is not the one the stored vectors came from, re-embed everything."""
+    plan.embedder = _embedder()
+    if plan.fingerprint and plan.fingerprint != plan.embedder.fingerprint:
+        # The model changed: every stored vector is from another space.
+        changed_pks = {c.row["pk"] for c in plan.changed}
+        stale = [pk for pk in plan.indexed if pk not in changed_pks and pk in visible]
+        for start in range(0, len(stale), CHUNK):
+            for row in Paper.objects.filter(pk__in=stale[start : start + CHUNK]).values(*FIELDS):
+                plan.changed.append(_change(row))
+    plan.fingerprint = plan.embedder.fingerprint
+
+
+def _vectors(target: _Target, plan: _Plan, report: SyncReport) -> tuple[list[tuple], list[_Change]]:
+    """Vectors that need no model: the state's own, the rebuild cache's, the shipped sample's.
+
+    Returns the state rows ready to store and the changes still to embed.
+    """
+    shipped_fp, shipped = shipped_vectors() if plan.changed else ("", {})
+    reuse = target.cache.vectors_by_text(plan.fingerprint) if target.cache is not None else {}
+    ready: list[tuple] = []
+    missing: list[_Change] = []
+    for change in plan.changed:
+        pk, t_hash = change.row["pk"], change.text_hash
+        old = plan.indexed.get(pk)
+        vec: bytes | None = None
+        if old is not None and old[1] == t_hash and old[2] == plan.fingerprint:
+            vec = target.state.vector_of(pk)
+            report.vectors_reused += 1
+        elif t_hash in reuse:
+            vec = reuse[t_hash]
+            report.vectors_reused += 1
+        elif shipped_fp == plan.fingerprint and (change.row["arxiv_id"], t_hash) in shipped:
+            vec = shipped[(change.row["arxiv_id"], t_hash)].astype(np.float16).tobytes()
+            report.shipped_vectors_used += 1
+        if vec is None:
+            missing.append(change)
+        else:
+            ready.append(change.state_row(plan.fingerprint, vec))
+    return ready, missing
+
+
+def _embed(target: _Target, plan: _Plan, missing: list[_Change], bars: _Progress, report: SyncReport) -> None:
+    """Embed what no stored vector covers, in batches stored as they finish."""
+    if not missing:
+        return
+    embed_task = bars.task("embedding", len(missing))
+    for start in range(0, len(missing), EMBED_BATCH * 4):
+        part = missing[start : start + EMBED_BATCH * 4]
+        vectors = plan.embedder.encode([paper_text(c.row["title"], c.row["abstract"] or "") for c in part],
+                                       batch_size=EMBED_BATCH)
+        target.state.upsert([c.state_row(plan.fingerprint, v.astype(np.float16).tobytes())
+                             for c, v in zip(part, vectors, strict=True)])
+        report.embedded += len(part)
+        bars.advance(embed_task, len(part))
+
+
+def _write(target: _Target, plan: _Plan, ready: list[tuple], bars: _Progress) -> None:
+    """Store the reused vectors, drop removed papers, and commit the lexical changes."""
+    if ready:
+        target.state.upsert(ready)
+    if plan.removed:
+        target.state.delete(plan.removed)
+    if plan.changed or plan.removed:
+        lex_task = bars.task("search index", len(plan.changed) + len(plan.removed))
+        target.lexical.write([_lexical_doc(c.row) for c in plan.changed], plan.removed)
+        bars.advance(lex_task, len(plan.changed) + len(plan.removed))
+
+
+def _publish(target: _Target, plan: _Plan, report: SyncReport) -> None:
+    """A new vectors directory and CURRENT.json when anything changed; then the watermark."""
+    directory, state = target.directory, target.state
+    generation = target.generation
+    vectors_missing = target.meta is None or not (directory / target.meta.get("vectors", "")).exists()
+    if plan.changed or plan.removed or target.fresh or vectors_missing:
         generation += 1
         pks, matrix, days, cats = state.matrix()
         vectors_name = f"vectors-{generation}"
-        if (directory / vectors_name).exists():
-            shutil.rmtree(directory / vectors_name)
+        _remove_dir(directory / vectors_name)
         VectorSet.write(directory / vectors_name, pks, matrix, days, cats)
-        _write_current(directory, {"generation": generation, "lexical": lexical_name, "vectors": vectors_name,
-                                   "fingerprint": fingerprint, "docs": int(len(pks)),
+        _write_current(directory, {"generation": generation, "lexical": target.lexical_name,
+                                   "vectors": vectors_name, "fingerprint": plan.fingerprint, "docs": int(len(pks)),
                                    "published_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
-        _cleanup(directory, {lexical_name, vectors_name})
-        report["published"] = True
-    if fingerprint:
-        state.set_meta("fingerprint", fingerprint)
-    if newest is not None:
-        state.set_meta("watermark", newest.isoformat())
-    report["generation"] = generation
-    report["indexed"] = len(state.hashes())
-    return report
-
-
-def _state_row(row: dict, d_hash: str, t_hash: str, fingerprint: str, vec: bytes) -> tuple:
-    return (row["pk"], row["arxiv_id"], row["version"], d_hash, t_hash, fingerprint, day_number(_day(row)),
-            " ".join(row["categories"].split()), vec)
+        _cleanup(directory, {target.lexical_name, vectors_name})
+        report.published = True
+    if plan.fingerprint:
+        state.set_meta("fingerprint", plan.fingerprint)
+    if plan.newest is not None:
+        state.set_meta("watermark", plan.newest.isoformat())
+    report.generation = generation
+    report.added_or_changed = len(plan.changed)
+    report.removed = len(plan.removed)
+    report.indexed = len(state.hashes())
 
 
 def _embedder():

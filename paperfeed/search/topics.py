@@ -152,20 +152,6 @@ def _slug(label: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")[:40] or "group"
 
 
-def relevant_head(cosines: list[float]) -> int:
-    """How many of the top results (best first) to cluster: those near the best cosine.
-
-    Why: on a small corpus a focused query has only a few truly relevant papers and the
-    rest of its top 60 is loosely related filler that would always "split". Clustering only
-    the results within ``RELEVANCE_BAND`` of the best cosine measures the query, not the filler.
-    """
-    head = cosines[:TOP_N]
-    if not head:
-        return 0
-    best = max(head)
-    return sum(1 for c in head if c >= best - RELEVANCE_BAND)
-
-
 def find_groups(vectors: np.ndarray, titles: list[str], query_words: list[str]) -> Grouping | None:
     """Groups for the top results (rows of ``vectors``, best first), or None when not ambiguous."""
     x = np.asarray(vectors[:TOP_N], dtype=np.float32)

@@ -16,8 +16,8 @@ in well under a millisecond of compute with recall@10 >= 0.95 (see
 the exact scan; for HNSW, selective filters are an exact scan over the allowed rows and
 broad ones an oversampled graph search whose misses fall back to the exact scan.
 
-``get_vectors(paper_ids)`` is the public way for other apps (recommendations) to read
-stored vectors.
+Other apps read stored vectors through :func:`.reader.get_vectors` (the current
+generation); this module knows files and arrays, never which generation is current.
 """
 
 from __future__ import annotations
@@ -239,16 +239,3 @@ def build_hnsw(pks: np.ndarray, vectors: np.ndarray, params: HnswParams = HnswPa
                                                             else np.float32), progress=progress)
     return index
 
-
-def get_vectors(paper_ids: list[int]) -> dict[int, np.ndarray]:
-    """Stored vectors (float32, L2-normalised, 384-d) for paper pks; absent ids are left out.
-
-    Reads the current published generation (the same one search uses); an empty dict when
-    no index has been built yet.
-    """
-    from .reader import current
-
-    snapshot = current()
-    if snapshot is None:
-        return {}
-    return snapshot.vectors.vectors_for([int(p) for p in paper_ids])

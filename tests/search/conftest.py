@@ -93,7 +93,7 @@ def load_subset(subset, index_env):
 
         store(record(p) for p in subset[:limit])
         report = sync_indexes(progress=False)
-        assert report["embedded"] == 0, report  # everything came from the shipped vectors
+        assert report.embedded == 0, report  # everything came from the shipped vectors
         return {p.arxiv_id: p for p in Paper.objects.all()}
 
     return load

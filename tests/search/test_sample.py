@@ -24,9 +24,9 @@ def sample(data_dir, settings):
 
 
 def test_shipped_vectors_cover_the_sample(sample):
-    assert sample["indexed"] >= 4000
-    assert sample["embedded"] == 0, "rebuild them: python scripts/build_sample_vectors.py"
-    assert sample["shipped_vectors_used"] == sample["indexed"]
+    assert sample.indexed >= 4000
+    assert sample.embedded == 0, "rebuild them: python scripts/build_sample_vectors.py"
+    assert sample.shipped_vectors_used == sample.indexed
 
 
 def test_topics_on_the_sample(sample):

@@ -11,8 +11,8 @@ from django.core.management.base import CommandError
 
 from paperfeed.papers.models import Paper
 from paperfeed.search import reader, service
+from paperfeed.search.reader import get_vectors
 from paperfeed.search.sync import sync_indexes, verify_indexes
-from paperfeed.search.vectors import get_vectors
 
 from .conftest import make_paper, record, store
 
@@ -28,12 +28,12 @@ def test_sync_builds_from_shipped_vectors_then_is_incremental(load_subset, subse
     first = reader.current()
     assert first is not None and len(first.vectors) == 40 and first.lexical.num_docs == 40
     again = sync_indexes(progress=False)
-    assert again["published"] is False and again["added_or_changed"] == 0 and again["embedded"] == 0
+    assert again.published is False and again.added_or_changed == 0 and again.embedded == 0
 
     # A new paper (not in the shipped vectors) is embedded; nothing else is touched.
     make_paper("2607.00001", "Quokka detection in drone footage", "We count quokkas from the air.")
     report = sync_indexes(progress=False)
-    assert report["added_or_changed"] == 1 and report["embedded"] == 1 and report["indexed"] == 41
+    assert report.added_or_changed == 1 and report.embedded == 1 and report.indexed == 41
     # The reader in this process sees the new generation without a restart.
     assert ids(service.search("quokka"))[0] == "2607.00001"
     assert reader.current().generation == first.generation + 1
@@ -44,7 +44,7 @@ def test_sync_builds_from_shipped_vectors_then_is_incremental(load_subset, subse
                    "authors": target.authors, "categories": target.category_list,
                    "date": target.announced.isoformat()}, version=2)])
     report = sync_indexes(progress=False)
-    assert report["added_or_changed"] == 1 and report["embedded"] == 1
+    assert report.added_or_changed == 1 and report.embedded == 1
     assert ids(service.search("wombat burrows"))[0] == target.arxiv_id
 
 
@@ -56,13 +56,13 @@ def test_hidden_and_deleted_papers_leave_the_index(load_subset):
     Paper.objects.filter(pk=deleted.pk).delete()
     assert verify_indexes()["drift"] is True
     report = sync_indexes(progress=False)
-    assert report["removed"] == 2 and report["indexed"] == 28
+    assert report.removed == 2 and report.indexed == 28
     snapshot = reader.current()
     assert hidden.pk not in snapshot.lexical.all_pks() and deleted.pk not in snapshot.vectors.pks
     assert verify_indexes()["drift"] is False
     # Un-hiding brings it back.
     Paper.objects.filter(pk=hidden.pk).update(hidden=False)
-    assert sync_indexes(progress=False)["added_or_changed"] == 1
+    assert sync_indexes(progress=False).added_or_changed == 1
     assert hidden.pk in reader.current().lexical.all_pks()
 
 

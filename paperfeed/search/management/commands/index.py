@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 from django.core.management.base import BaseCommand, CommandError
@@ -49,4 +50,4 @@ class Command(BaseCommand):
             return
         report = sync_indexes(progress=not options["no_progress"], console=console, rebuild=options["rebuild"])
         if options["json"]:
-            self.stdout.write(json.dumps(report, default=str))
+            self.stdout.write(json.dumps(dataclasses.asdict(report)))
