@@ -162,9 +162,11 @@ with area("Site"):
     HTTPS = knob("HTTPS", "bool", "0", "`1` behind TLS: secure cookies, trust `X-Forwarded-Proto`")
     SITE_URL = knob("SITE_URL", "url", "http://127.0.0.1:8000", "absolute links in emails and feeds").rstrip("/")
     SITE_NAME = knob("SITE_NAME", "str", "paperfeed", "shown in the header, emails and feeds")
-    STATIC_ROOT = knob("STATIC_ROOT", "path", str(DATA_DIR / "static"),
-                       "where `paperfeed manage collectstatic` writes; pages serve from the package",
-                       shown="$DATA_DIR/static")
+    # Unset by default: pages serve static files straight from the package, and whitenoise
+    # would warn about a root that nobody collected into.
+    STATIC_ROOT = knob("STATIC_ROOT", "path", None,
+                       "where `paperfeed manage collectstatic` writes, for a proxy or CDN to serve",
+                       shown="unset: served from the package")
     LOG_LEVEL = knob("LOG_LEVEL", "str", "WARNING", "Python log level",
                      choices=("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))
 
@@ -416,7 +418,7 @@ Q_CLUSTER = {
     "workers": WORKER_PROCESSES,
     "timeout": JOB_TIMEOUT,
     "retry": JOB_TIMEOUT + 600,
-    "max_attempts": 3,
+    "max_attempts": 1,  # django-q2 only executes; JobRun (jobs/runner.py) owns retries
     "catch_up": False,
     "save_limit": 500,
     "ack_failures": True,
