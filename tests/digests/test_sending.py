@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from paperfeed.digests import conf, sending
+from paperfeed.digests import sending
 from paperfeed.digests.models import DigestSend, Subscription
 from tests.support.servers import SmtpSink, free_port
 
@@ -68,7 +68,7 @@ def test_stale_sending_claim_is_taken_over_at_least_once(smtp, day_papers, setti
     row = DigestSend.objects.create(subscription=sub, period_key=period_key, next_attempt_at=timezone.now())
     assert sending.claim(row.pk, "dead-worker")
     assert sending.process(worker="live").sent == 0  # fresh claim: hands off
-    later = timezone.now() + timedelta(seconds=conf.stale_sending_seconds() + 1)
+    later = timezone.now() + timedelta(seconds=settings.DIGEST_STALE_SENDING + 1)
     assert sending.process(worker="live", now=later).sent == 1
     row.refresh_from_db()
     assert row.status == DigestSend.Status.SENT and row.claimed_by == "live" and row.attempts == 2
