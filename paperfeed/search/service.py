@@ -1,14 +1,22 @@
 """The search service every caller uses: the search page, the JSON API, feeds, digests.
 
-``search(q, …)`` parses the query language (:mod:`.query`), sends arXiv ids straight to
-their paper, runs both retrievers with the filters inside them and fuses them
-(:mod:`.hybrid`), finds topic groups for ambiguous queries (:mod:`.topics`), sorts, pages,
-loads the papers from the database (only visible ones: a paper hidden since the last sync
-never shows) and highlights matches (:mod:`.highlight`).
+``search(q, …)`` runs in named phases::
+
+    parse -> retrieve -> gate -> group -> sort -> load
+
+*parse* reads the query language (:mod:`.query`) and the explicit parameters into one
+request; an arXiv id goes straight to its paper. *retrieve* runs both retrievers with the
+filters inside them and fuses them (:mod:`.hybrid`). *gate* drops what is not an answer:
+dense-only noise when no word matched, and papers hidden since the last sync. *group*
+finds topic groups for ambiguous queries (:mod:`.topics`). *sort* orders by relevance,
+date or votes. *load* pages, loads the visible papers from the database and highlights
+matches (:mod:`.highlight`). Without words (filters only) the search browses instead;
+without an index it falls back to word matches in the database.
 
 It never raises for anything a person can type or an API client can send: problems become
-``SearchResults.message``. Only a bug or a broken index could fail, and even then the
-caller gets empty results with a message (and the log gets the traceback).
+notes on the returned :class:`SearchResults` (``message`` joins them). Only a bug or a
+broken index could fail, and even then the caller gets empty results with a message (and
+the log gets the traceback).
 """
 
 from __future__ import annotations
@@ -20,14 +28,15 @@ from datetime import date, datetime
 import numpy as np
 from django.db.models import F
 
+from paperfeed.papers.arxiv import ArxivId
 from paperfeed.papers.models import Paper
 
 from . import highlight
-from .hybrid import Candidate, retrieve
+from .hybrid import Candidate, Retrieval, retrieve
 from .lexical import Filters, day_number
 from .query import ParsedQuery, normalize_sort, parse_date, parse_query
 from .reader import Snapshot, current
-from .topics import RELEVANCE_BAND, TOP_N, find_groups
+from .topics import RELEVANCE_BAND, TOP_N, Grouping, find_groups
 
 logger = logging.getLogger("paperfeed.search")
 
@@ -37,6 +46,7 @@ MIN_DEPTH = 100
 NO_MATCH_COSINE = 0.30  # with no word match, dense results below this are noise, not answers
 BROWSE_UPVOTED_CAP = 5000
 SORTED_MIN_COSINE = 0.5  # newest/upvoted lists keep dense-only candidates only when this close
+TYPE_SOMETHING = "Type some words, an arXiv id or a filter such as cat:cs.LG"
 
 
 @dataclass
@@ -61,10 +71,31 @@ class SearchResults:
     total: int = 0
     groups: list[TopicGroup] = field(default_factory=list)
     redirect: Paper | None = None
-    message: str = ""
+    notes: list[str] = field(default_factory=list)  # for the reader, in the order the phases found them
     filters: dict = field(default_factory=dict)
     group: str | None = None  # the group applied, when one was
     sort: str = "relevance"
+
+    @property
+    def message(self) -> str:
+        """The notes as one line, each said once ("" when there are none)."""
+        return " ".join(dict.fromkeys(self.notes))
+
+
+@dataclass(frozen=True)
+class _Request:
+    """What the parse phase made of the query and the parameters."""
+
+    parsed: ParsedQuery
+    order: str  # "relevance" | "newest" | "upvoted"
+    limit: int
+    offset: int
+    group: str | None
+
+    @property
+    def filters(self) -> Filters:
+        p = self.parsed
+        return Filters(tuple(p.categories), tuple(p.authors), p.after, p.before)
 
 
 def search(
@@ -82,12 +113,51 @@ def search(
     """Search papers. See the module docstring; never raises for bad input."""
     query = q if isinstance(q, str) else ("" if q is None else str(q))
     try:
-        return _search(query, limit=limit, offset=offset, category=category, author=author, after=after,
-                       before=before, sort=sort, group=group)
+        request, results = _parse(query, limit=limit, offset=offset, category=category, author=author,
+                                  after=after, before=before, sort=sort, group=group)
+        return _search(request, results)
     except Exception:
         logger.exception("search failed for %r", query[:200])
-        return SearchResults(query=query, message="Search failed unexpectedly; please try again or simplify "
-                                                 "your query.")
+        return SearchResults(query=query, notes=["Search failed unexpectedly; please try again or simplify "
+                                                 "your query."])
+
+
+def _search(request: _Request, results: SearchResults) -> SearchResults:
+    parsed = request.parsed
+    if parsed.arxiv_id is not None:
+        return _go_to_paper(parsed.arxiv_id, results)
+    snapshot = current()
+    if snapshot is None:
+        return _database_fallback(request, results)
+    results.notes += [f"No papers in category “{cat}” on this hub." for cat in parsed.categories
+                      if not snapshot.lexical.doc_freq("cats", cat.lower())]
+    if not parsed.text:
+        return _browse(snapshot, request, results)
+    retrieval = _retrieve(snapshot, request, results)
+    candidates = _gate(retrieval, results)
+    candidates = _group(snapshot, request, candidates, results)
+    candidates = _sort(snapshot, request.order, candidates)
+    return _load(request, candidates, results)
+
+
+# --------------------------------------------------------------------------- parse
+
+
+def _parse(query: str, *, limit, offset, category, author, after, before, sort,
+           group) -> tuple[_Request, SearchResults]:
+    """The query language plus the explicit parameters (form fields, API parameters) as one request."""
+    parsed = parse_query(query)
+    notes = [*parsed.notes, *_merge_filters(parsed, category, author, after, before)]
+    chosen_sort = normalize_sort(sort) if sort not in (None, "") else None
+    if sort not in (None, "") and chosen_sort is None:
+        notes.append(f"sort={str(sort)[:40]} is unknown (use relevance, newest or upvoted); sorted by relevance.")
+    # An explicit choice wins over sort: in the query; the default "relevance" does not.
+    order = chosen_sort if chosen_sort not in (None, "relevance") else (parsed.sort or chosen_sort or "relevance")
+    request = _Request(parsed, order, _coerce_int(limit, 20, 1, MAX_LIMIT), _coerce_int(offset, 0, 0, MAX_OFFSET),
+                       group)
+    filters = {"category": ",".join(parsed.categories) or None, "author": "; ".join(parsed.authors) or None,
+               "after": parsed.after, "before": parsed.before, "sort": order}
+    return request, SearchResults(query=query, notes=notes, filters=filters, sort=order)
 
 
 def _coerce_int(value, default: int, lo: int, hi: int) -> int:
@@ -97,13 +167,14 @@ def _coerce_int(value, default: int, lo: int, hi: int) -> int:
         return default
 
 
-def _merge_filters(parsed: ParsedQuery, category, author, after, before) -> None:
-    """Explicit parameters (form fields, API parameters) join the in-query operators."""
+def _merge_filters(parsed: ParsedQuery, category, author, after, before) -> list[str]:
+    """Explicit parameters join the in-query operators; returns the notes about what was ignored."""
+    notes: list[str] = []
     if category:
         for cat in str(category).replace(",", " ").split():
             sub = parse_query(f"cat:{cat}")
             parsed.categories.extend(sub.categories)
-            parsed.notes.extend(sub.notes)
+            notes.extend(sub.notes)
     if author and str(author).strip():
         parsed.authors.append(str(author).strip()[:200])
     for name, value in (("after", after), ("before", before)):
@@ -113,50 +184,34 @@ def _merge_filters(parsed: ParsedQuery, category, author, after, before) -> None
             value = value.date()
         day = value if isinstance(value, date) else parse_date(str(value), end=name == "before")
         if day is None:
-            parsed.notes.append(f"{name}={str(value)[:40]} is not a date (use YYYY-MM-DD); it was ignored.")
+            notes.append(f"{name}={str(value)[:40]} is not a date (use YYYY-MM-DD); it was ignored.")
         else:
             setattr(parsed, name, day)
     parsed.categories = list(dict.fromkeys(c.strip() for c in parsed.categories))
     parsed.authors = list(dict.fromkeys(parsed.authors))
+    return notes
 
 
-def _search(query: str, *, limit, offset, category, author, after, before, sort, group) -> SearchResults:
-    limit = _coerce_int(limit, 20, 1, MAX_LIMIT)
-    offset = _coerce_int(offset, 0, 0, MAX_OFFSET)
-    parsed = parse_query(query)
-    _merge_filters(parsed, category, author, after, before)
-    chosen_sort = normalize_sort(sort) if sort not in (None, "") else None
-    if sort not in (None, "") and chosen_sort is None:
-        parsed.notes.append(f"sort={str(sort)[:40]} is unknown (use relevance, newest or upvoted); "
-                            "sorted by relevance.")
-    # An explicit choice wins over sort: in the query; the default "relevance" does not.
-    order = chosen_sort if chosen_sort not in (None, "relevance") else (parsed.sort or chosen_sort or "relevance")
-    filters = {"category": ",".join(parsed.categories) or None, "author": "; ".join(parsed.authors) or None,
-               "after": parsed.after, "before": parsed.before, "sort": order}
-    results = SearchResults(query=query, filters=filters, sort=order)
-
-    if parsed.arxiv_id is not None:
-        paper = Paper.objects.visible().filter(arxiv_id=parsed.arxiv_id.id).first()
-        if paper is None:
-            results.message = (f"arXiv:{parsed.arxiv_id.id} is not on this hub (yet). "
-                               f"You can submit it, or open it on arxiv.org.")
-            return results
-        results.redirect = paper
-        results.hits = [SearchHit(paper, 1.0, highlight.highlight_title(paper.title, frozenset()),
-                                  highlight.snippet(paper.abstract, frozenset()))]
-        results.total = 1
+def _go_to_paper(arxiv_id: ArxivId, results: SearchResults) -> SearchResults:
+    """An arXiv id goes straight to its paper; notes about the rest of the query no longer apply."""
+    paper = Paper.objects.visible().filter(arxiv_id=arxiv_id.id).first()
+    if paper is None:
+        results.notes = [f"arXiv:{arxiv_id.id} is not on this hub (yet). You can submit it, or open it on arxiv.org."]
         return results
+    results.notes = []
+    results.redirect = paper
+    results.hits = [SearchHit(paper, 1.0, highlight.highlight_title(paper.title, frozenset()),
+                              highlight.snippet(paper.abstract, frozenset()))]
+    results.total = 1
+    return results
 
-    snapshot = current()
-    if snapshot is None:
-        return _database_fallback(parsed, results, limit, offset)
-    search_filters = Filters(tuple(parsed.categories), tuple(parsed.authors), parsed.after, parsed.before)
-    for cat in parsed.categories:
-        if not snapshot.lexical.doc_freq("cats", cat.lower()):
-            parsed.notes.append(f"No papers in category “{cat}” on this hub.")
-    if not parsed.text:
-        return _browse(snapshot, parsed, search_filters, results, limit, offset, order)
 
+# --------------------------------------------------------------------------- retrieve, gate
+
+
+def _retrieve(snapshot: Snapshot, request: _Request, results: SearchResults) -> Retrieval:
+    """Both retrievers, filters inside; keyword search alone when the model fails."""
+    parsed = request.parsed
     qvec = None
     try:
         from .embedder import Embedder
@@ -164,45 +219,21 @@ def _search(query: str, *, limit, offset, category, author, after, before, sort,
         qvec = Embedder.default().encode_query(parsed.text)
     except Exception:  # the model failing must not take keyword search down
         logger.exception("query embedding failed; keyword search only")
-        parsed.notes.append("Semantic search is unavailable right now; showing keyword matches only.")
-    depth = max(MIN_DEPTH, offset + limit)
-    retrieval = retrieve(snapshot.lexical, snapshot.vectors, parsed.words, parsed.phrases, qvec, search_filters,
-                         depth=depth)
+        results.notes.append("Semantic search is unavailable right now; showing keyword matches only.")
+    depth = max(MIN_DEPTH, request.offset + request.limit)
+    return retrieve(snapshot.lexical, snapshot.vectors, parsed.words, parsed.phrases, qvec, request.filters,
+                    depth=depth)
+
+
+def _gate(retrieval: Retrieval, results: SearchResults) -> list[Candidate]:
+    """Without a word match only papers close in meaning count; hidden or deleted papers never do."""
     candidates = retrieval.candidates
     if retrieval.lexical_total == 0 and candidates:
         if max(c.cosine for c in candidates) < NO_MATCH_COSINE:
             candidates = []
         else:
-            parsed.notes.append("No paper contains all of your words; showing papers close in meaning.")
-    candidates = _visible_only(candidates)
-
-    if len(candidates) >= 2:
-        members = _apply_groups(snapshot, parsed, candidates, results, group)
-        if members is not None:
-            candidates = members
-    if order != "relevance":
-        # Sorted lists hold matches only: word matches, or papers very close in meaning.
-        candidates = [c for c in candidates if c.bm25 > 0 or c.cosine >= SORTED_MIN_COSINE] or candidates
-    if order == "newest":
-        days = _days(snapshot, [c.pk for c in candidates])
-        candidates = sorted(candidates, key=lambda c: -days.get(c.pk, 0))
-    elif order == "upvoted":
-        votes = _upvotes([c.pk for c in candidates])
-        candidates = sorted(candidates, key=lambda c: -votes.get(c.pk, 0))
-
-    results.total = len(candidates)
-    page = candidates[offset : offset + limit]
-    papers = Paper.objects.visible().in_bulk([c.pk for c in page])
-    terms = highlight.query_terms(parsed.words, parsed.phrases)
-    results.hits = [
-        SearchHit(papers[c.pk], round(c.score, 6), highlight.highlight_title(papers[c.pk].title, terms),
-                  highlight.snippet(papers[c.pk].abstract, terms))
-        for c in page if c.pk in papers
-    ]
-    if not results.hits:
-        parsed.notes.append(_nothing_found(parsed, offset))
-    results.message = " ".join(dict.fromkeys(parsed.notes))
-    return results
+            results.notes.append("No paper contains all of your words; showing papers close in meaning.")
+    return _visible_only(candidates)
 
 
 def _visible_only(candidates: list[Candidate]) -> list[Candidate]:
@@ -214,22 +245,49 @@ def _visible_only(candidates: list[Candidate]) -> list[Candidate]:
     return [c for c in candidates if c.pk in existing and c.pk not in hidden]
 
 
-def _apply_groups(snapshot: Snapshot, parsed: ParsedQuery, candidates: list[Candidate], results: SearchResults,
-                  group: str | None) -> list[Candidate] | None:
-    """Fill ``results.groups``; return the chosen group's candidates when ``group`` names one."""
+# --------------------------------------------------------------------------- group
+
+
+def _group(snapshot: Snapshot, request: _Request, candidates: list[Candidate],
+           results: SearchResults) -> list[Candidate]:
+    """Fill ``results.groups`` for an ambiguous query; keep only the chosen group's candidates."""
+    head, vectors = _relevant_head(snapshot, candidates) if len(candidates) >= 2 else ([], {})
+    if not head:
+        return candidates
+    titles = dict(Paper.objects.filter(pk__in=[c.pk for c in head]).values_list("pk", "title"))
+    grouping = find_groups(np.vstack([vectors[c.pk] for c in head]), [titles.get(c.pk, "") for c in head],
+                           request.parsed.words + request.parsed.phrases)
+    if grouping is None:
+        if request.group:
+            results.notes.append("These results are not split into topics any more; showing all of them.")
+        return candidates
+    members = _members(snapshot, grouping, candidates)
+    results.groups = [TopicGroup(key, label, len(members[i]))
+                      for i, (key, label) in enumerate(zip(grouping.keys, grouping.labels, strict=True))]
+    if not request.group:
+        return candidates
+    if request.group in grouping.keys:
+        results.group = request.group
+        return members[grouping.keys.index(request.group)]
+    results.notes.append("That topic group is not among these results; showing all of them.")
+    return candidates
+
+
+def _relevant_head(snapshot: Snapshot, candidates: list[Candidate]) -> tuple[list[Candidate], dict]:
+    """The top results within ``RELEVANCE_BAND`` of the best cosine that have vectors, and those vectors.
+
+    Why the head: on a small corpus a focused query has only a few truly relevant papers and
+    the rest of its top results is loosely related filler that would always "split".
+    Clustering only the results near the best cosine measures the query, not the filler.
+    """
     top = candidates[:TOP_N]
     top = [c for c in top if c.cosine >= max(c.cosine for c in top) - RELEVANCE_BAND]
     vectors = snapshot.vectors.vectors_for([c.pk for c in top])
-    top = [c for c in top if c.pk in vectors]
-    if not top:
-        return None
-    titles = dict(Paper.objects.filter(pk__in=[c.pk for c in top]).values_list("pk", "title"))
-    grouping = find_groups(np.vstack([vectors[c.pk] for c in top]), [titles.get(c.pk, "") for c in top],
-                           parsed.words + parsed.phrases)
-    if grouping is None:
-        if group:
-            parsed.notes.append("These results are not split into topics any more; showing all of them.")
-        return None
+    return [c for c in top if c.pk in vectors], vectors
+
+
+def _members(snapshot: Snapshot, grouping: Grouping, candidates: list[Candidate]) -> dict[int, list[Candidate]]:
+    """Every candidate with a vector joins its nearest group, in ranking order."""
     all_vectors = snapshot.vectors.vectors_for([c.pk for c in candidates])
     members: dict[int, list[Candidate]] = {i: [] for i in range(len(grouping.keys))}
     with_vectors = [c for c in candidates if c.pk in all_vectors]
@@ -237,14 +295,25 @@ def _apply_groups(snapshot: Snapshot, parsed: ParsedQuery, candidates: list[Cand
         assigned = grouping.assign(np.vstack([all_vectors[c.pk] for c in with_vectors]))
         for c, g in zip(with_vectors, assigned, strict=True):
             members[int(g)].append(c)
-    results.groups = [TopicGroup(key, label, len(members[i]))
-                      for i, (key, label) in enumerate(zip(grouping.keys, grouping.labels, strict=True))]
-    if group:
-        if group in grouping.keys:
-            results.group = group
-            return members[grouping.keys.index(group)]
-        parsed.notes.append("That topic group is not among these results; showing all of them.")
-    return None
+    return members
+
+
+# --------------------------------------------------------------------------- sort, load
+
+
+def _sort(snapshot: Snapshot, order: str, candidates: list[Candidate]) -> list[Candidate]:
+    """Fused relevance as it comes; newest or most upvoted first on request."""
+    if order == "relevance":
+        return candidates
+    # Sorted lists hold matches only: word matches, or papers very close in meaning.
+    candidates = [c for c in candidates if c.bm25 > 0 or c.cosine >= SORTED_MIN_COSINE] or candidates
+    if order == "newest":
+        days = _days(snapshot, [c.pk for c in candidates])
+        return sorted(candidates, key=lambda c: -days.get(c.pk, 0))
+    if order == "upvoted":
+        votes = _upvotes([c.pk for c in candidates])
+        return sorted(candidates, key=lambda c: -votes.get(c.pk, 0))
+    return candidates
 
 
 def _days(snapshot: Snapshot, pks: list[int]) -> dict[int, int]:
@@ -257,15 +326,34 @@ def _upvotes(pks: list[int]) -> dict[int, int]:
                 .values_list("pk", "v"))
 
 
-def _browse(snapshot: Snapshot, parsed: ParsedQuery, filters: Filters, results: SearchResults, limit: int,
-            offset: int, order: str) -> SearchResults:
+def _load(request: _Request, candidates: list[Candidate], results: SearchResults) -> SearchResults:
+    """One page of visible papers, highlighted."""
+    results.total = len(candidates)
+    page = candidates[request.offset : request.offset + request.limit]
+    papers = Paper.objects.visible().in_bulk([c.pk for c in page])
+    terms = highlight.query_terms(request.parsed.words, request.parsed.phrases)
+    results.hits = [
+        SearchHit(papers[c.pk], round(c.score, 6), highlight.highlight_title(papers[c.pk].title, terms),
+                  highlight.snippet(papers[c.pk].abstract, terms))
+        for c in page if c.pk in papers
+    ]
+    if not results.hits:
+        results.notes.append(_nothing_found(request))
+    return results
+
+
+# --------------------------------------------------------------------------- without words, without an index
+
+
+def _browse(snapshot: Snapshot, request: _Request, results: SearchResults) -> SearchResults:
     """Filters without words: every matching paper, newest (or most upvoted) first."""
+    filters = request.filters
     if not filters:
-        results.message = " ".join([*parsed.notes, "Type some words, an arXiv id or a filter such as "
-                                    "cat:cs.LG or author:\"Yann LeCun\" to search."]).strip()
+        results.notes.append(f"{TYPE_SOMETHING} or author:\"Yann LeCun\" to search.")
         return results
     filt_q = snapshot.lexical.filter_query(filters)
-    if order == "upvoted":
+    limit, offset = request.limit, request.offset
+    if request.order == "upvoted":
         pks = snapshot.lexical.matching_pks(filt_q)
         results.total = len(pks)
         pks = pks[-BROWSE_UPVOTED_CAP:] if len(pks) > BROWSE_UPVOTED_CAP else pks
@@ -279,13 +367,13 @@ def _browse(snapshot: Snapshot, parsed: ParsedQuery, filters: Filters, results: 
     results.hits = [SearchHit(p, 0.0, highlight.highlight_title(p.title, frozenset()),
                               highlight.snippet(p.abstract, frozenset())) for p in ordered]
     if not results.hits:
-        parsed.notes.append(_nothing_found(parsed, offset))
-    results.message = " ".join(dict.fromkeys(parsed.notes))
+        results.notes.append(_nothing_found(request))
     return results
 
 
-def _database_fallback(parsed: ParsedQuery, results: SearchResults, limit: int, offset: int) -> SearchResults:
+def _database_fallback(request: _Request, results: SearchResults) -> SearchResults:
     """No index built yet: title/abstract word matches straight from the database."""
+    parsed = request.parsed
     qs = Paper.objects.visible()
     for cat in parsed.categories:
         qs = qs.in_category(cat)
@@ -295,24 +383,23 @@ def _database_fallback(parsed: ParsedQuery, results: SearchResults, limit: int, 
         qs = qs.filter(announced__lte=parsed.before)
     words = [w for w in [*parsed.words, *parsed.phrases] if len(w) > 1][:8]
     if not words and not (parsed.categories or parsed.after or parsed.before):
-        results.message = "Type some words, an arXiv id or a filter such as cat:cs.LG to search."
+        results.notes = [f"{TYPE_SOMETHING} to search."]
         return results
     for word in words:
         qs = qs.filter(title__icontains=word) | qs.filter(abstract__icontains=word)
     results.total = qs.count()
     terms = highlight.query_terms(parsed.words, parsed.phrases)
     results.hits = [SearchHit(p, 0.0, highlight.highlight_title(p.title, terms), highlight.snippet(p.abstract, terms))
-                    for p in qs.order_by("-announced", "-pk")[offset : offset + limit]]
-    parsed.notes.append("The search index is not built yet, so only exact word matches are shown "
-                        "(run `paperfeed index`).")
-    results.message = " ".join(dict.fromkeys(parsed.notes))
+                    for p in qs.order_by("-announced", "-pk")[request.offset : request.offset + request.limit]]
+    results.notes.append("The search index is not built yet, so only exact word matches are shown "
+                         "(run `paperfeed index`).")
     return results
 
 
-def _nothing_found(parsed: ParsedQuery, offset: int) -> str:
-    if offset:
+def _nothing_found(request: _Request) -> str:
+    if request.offset:
         return "No more results."
-    if parsed.has_filters:
+    if request.parsed.has_filters:
         return "No papers match your words with these filters; try removing a filter."
     return "No papers match your search; try other or fewer words."
 
