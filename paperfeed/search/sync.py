@@ -3,20 +3,21 @@
 Only the worker and ``paperfeed index`` call this (one at a time: a file lock serialises
 them); web processes only read (see :mod:`.reader`).
 
-What a sync does:
+What a sync does, in four phases (:func:`sync_indexes`):
 
-1. Compare the database with the writer's state (``state.sqlite3``): papers updated since
+1. *plan*: compare the database with the writer's state (``state.sqlite3``): papers updated since
    the watermark (``Paper.updated_at``, with a small overlap so a transaction committing
    late is not missed), visible papers the index lacks, and indexed papers that are now
    hidden or deleted. The full id comparison catches hides/deletes done with
    ``QuerySet.update()``, which does not bump ``updated_at``.
-2. For each changed paper compare a hash of what the index holds (title, abstract,
+   For each changed paper compare a hash of what the index holds (title, abstract,
    authors, categories, day, version): unchanged papers cost nothing.
-3. Embed only papers whose *text* hash or the embedder fingerprint changed, in batches with
-   a progress bar. Vectors come first from the sample's shipped vectors
-   (``paperfeed/sample/vectors.*``) when text hash and fingerprint match, so the demo builds
-   in seconds; then from the previous state (a rebuild re-embeds nothing it already has).
-4. Commit the tantivy changes, publish a new vectors directory, then atomically replace
+2. *vectors*: a paper whose *text* hash and embedder fingerprint match a stored vector keeps
+   it: the state's own, else the previous state's (a rebuild re-embeds nothing it already
+   has), else the sample's shipped vectors (``paperfeed/sample/vectors.*``), so the demo
+   builds in seconds.
+3. *embed*: the rest are embedded in batches, with a progress bar.
+4. *publish*: commit the tantivy changes, publish a new vectors directory, then atomically replace
    ``CURRENT.json`` so readers switch.
 """
 
@@ -41,7 +42,7 @@ from django.conf import settings
 
 from paperfeed.papers.models import Paper
 
-from .embedder import paper_text
+from .embedder import Embedder, paper_text
 from .lexical import LexicalDoc, LexicalIndex, day_number
 from .reader import CURRENT_FILE, read_meta
 from .vectors import VectorSet
@@ -304,7 +305,7 @@ class _Plan:
     removed: list[int]
     newest: datetime | None
     fingerprint: str = ""  # the embedder's, once one is needed
-    embedder: Any = None
+    embedder: Embedder | None = None
 
 
 def sync_indexes(progress: bool = True, console=None, rebuild: bool = False) -> SyncReport:
@@ -315,13 +316,11 @@ def sync_indexes(progress: bool = True, console=None, rebuild: bool = False) -> 
     started = time.perf_counter()
     directory = Path(settings.INDEX_DIR)
     report = SyncReport(rebuilt=rebuild)
-    with _locked(directory), _open(directory, rebuild) as target:
-        with _Progress(progress, console) as bars:
-            plan = _plan(target, bars)
-            ready, missing = _vectors(target, plan, report)
-            _embed(target, plan, missing, bars, report)
-            _write(target, plan, ready, bars)
-        _publish(target, plan, report)
+    with _locked(directory), _open(directory, rebuild) as target, _Progress(progress, console) as bars:
+        plan = _plan(target, bars)
+        ready, missing = _vectors(target, plan, report)
+        _embed(target, plan, missing, bars, report)
+        _publish(target, plan, ready, bars, report)
     report.seconds = round(time.perf_counter() - started, 2)
     if console is not None:
         console.print(f"  {report}")
@@ -395,7 +394,7 @@ def _change(row: dict) -> _Change:
 
 def _choose_embedder(plan: _Plan, visible: dict) -> None:
     """Load the embedder; when it is not the one the stored vectors came from, re-embed everything."""
-    plan.embedder = _embedder()
+    plan.embedder = Embedder.default()
     if plan.fingerprint and plan.fingerprint != plan.embedder.fingerprint:
         # The model changed: every stored vector is from another space.
         changed_pks = {c.row["pk"] for c in plan.changed}
@@ -450,7 +449,7 @@ def _embed(target: _Target, plan: _Plan, missing: list[_Change], bars: _Progress
         bars.advance(embed_task, len(part))
 
 
-def _write(target: _Target, plan: _Plan, ready: list[tuple], bars: _Progress) -> None:
+def _commit(target: _Target, plan: _Plan, ready: list[tuple], bars: _Progress) -> None:
     """Store the reused vectors, drop removed papers, and commit the lexical changes."""
     if ready:
         target.state.upsert(ready)
@@ -462,8 +461,9 @@ def _write(target: _Target, plan: _Plan, ready: list[tuple], bars: _Progress) ->
         bars.advance(lex_task, len(plan.changed) + len(plan.removed))
 
 
-def _publish(target: _Target, plan: _Plan, report: SyncReport) -> None:
-    """A new vectors directory and CURRENT.json when anything changed; then the watermark."""
+def _publish(target: _Target, plan: _Plan, ready: list[tuple], bars: _Progress, report: SyncReport) -> None:
+    """Commit, then a new vectors directory and CURRENT.json when anything changed; then the watermark."""
+    _commit(target, plan, ready, bars)
     directory, state = target.directory, target.state
     generation = target.generation
     vectors_missing = target.meta is None or not (directory / target.meta.get("vectors", "")).exists()
@@ -486,12 +486,6 @@ def _publish(target: _Target, plan: _Plan, report: SyncReport) -> None:
     report.added_or_changed = len(plan.changed)
     report.removed = len(plan.removed)
     report.indexed = len(state.hashes())
-
-
-def _embedder():
-    from .embedder import Embedder
-
-    return Embedder.default()
 
 
 # --------------------------------------------------------------------------- verify
@@ -538,7 +532,7 @@ def verify_indexes() -> dict:
         finally:
             state.close()
         try:
-            current_fp = _embedder().fingerprint
+            current_fp = Embedder.default().fingerprint
         except Exception as error:  # the model cannot load: say so
             report["problems"].append(f"embedder unavailable: {error}")
             current_fp = None
