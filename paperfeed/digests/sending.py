@@ -6,10 +6,13 @@
    the UPDATE's row count says who won, on SQLite and PostgreSQL alike, so two workers never
    both send one row.
 3. ``deliver`` sends over SMTP, then marks the row sent. A failure is recorded (attempts,
-   last_error) and the row goes back to pending with ``next_attempt_at`` pushed out by an
-   exponential backoff — never dropped; after the last attempt it is marked failed.
+   last_error) and the row goes back to pending, due at once — never dropped; after
+   DIGEST_MAX_ATTEMPTS attempts it is marked failed. Nothing here waits or loops: the row is a
+   ledger, not a retry layer. The digest job that left rows pending fails
+   (``SendReport.raise_if_undelivered``), and its JobRun reruns it with backoff; the rerun skips
+   what was sent and sends what is pending. One layer, JobRun, owns retries (docs/worker.md).
 4. A worker that dies between the SMTP "250 OK" and the UPDATE leaves a ``sending`` row;
-   after ``stale_sending_seconds`` it is claimable again, so the email goes out again:
+   after DIGEST_STALE_SENDING seconds it is claimable again, so the email goes out again:
    at-least-once. docs/digests.md says why that beats at-most-once here.
 """
 
@@ -22,6 +25,7 @@ import socket
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.mail import get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
@@ -29,7 +33,7 @@ from django.utils import timezone
 
 from paperfeed.lists.ranking import Period
 
-from . import conf, content, emails, subscriptions
+from . import content, emails, subscriptions
 from .models import DigestSend, Subscription
 
 log = logging.getLogger(__name__)
@@ -37,6 +41,10 @@ log = logging.getLogger(__name__)
 
 def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
+
+
+class DigestsUndelivered(RuntimeError):
+    """Digests were left pending (SMTP down, a digest that could not be built): the run must be retried."""
 
 
 @dataclass
@@ -52,6 +60,21 @@ class SendReport:
     def __str__(self) -> str:
         return (f"planned {self.planned}, sent {self.sent}, skipped (empty) {self.skipped}, "
                 f"retry later {self.retry_later}, failed {self.failed}, claimed by another worker {self.not_claimed}")
+
+    def raise_if_undelivered(self) -> None:
+        """Fail the run that left digests pending, so its retry sends them; given-up rows don't count."""
+        if self.retry_later:
+            raise DigestsUndelivered(f"{self.retry_later} digest(s) left pending for a retry of this run: {self}")
+
+    def count(self, status: str) -> None:
+        if status == DigestSend.Status.SENT:
+            self.sent += 1
+        elif status == DigestSend.Status.SKIPPED:
+            self.skipped += 1
+        elif status == DigestSend.Status.FAILED:
+            self.failed += 1
+        else:
+            self.retry_later += 1
 
 
 def plan(frequency: str, period: Period) -> int:
@@ -73,7 +96,7 @@ def plan(frequency: str, period: Period) -> int:
 
 def claimable(now: datetime | None = None) -> Q:
     now = now or timezone.now()
-    stale = now - timedelta(seconds=conf.stale_sending_seconds())
+    stale = now - timedelta(seconds=int(settings.DIGEST_STALE_SENDING))
     return Q(status=DigestSend.Status.PENDING, next_attempt_at__lte=now) | Q(
         status=DigestSend.Status.SENDING, claimed_at__lt=stale
     )
@@ -93,7 +116,21 @@ def _finish(send: DigestSend, **fields) -> None:
     DigestSend.objects.filter(pk=send.pk, status=DigestSend.Status.SENDING, claimed_by=send.claimed_by).update(**fields)
 
 
-def deliver(send: DigestSend, connection=None, now: datetime | None = None) -> str:
+def _record_failure(send: DigestSend, error: Exception) -> str:
+    """Count the failed attempt: pending and due at once for the next run, or failed after the last attempt."""
+    error_text = f"{type(error).__name__}: {error}"[:2000]
+    if send.attempts >= int(settings.DIGEST_MAX_ATTEMPTS):
+        _finish(send, status=DigestSend.Status.FAILED, last_error=error_text, next_attempt_at=None)
+        log.error("digest %s to %s failed for good after %d attempts: %s", send.period_key,
+                  send.subscription.email, send.attempts, error_text)
+        return DigestSend.Status.FAILED
+    _finish(send, status=DigestSend.Status.PENDING, last_error=error_text, next_attempt_at=timezone.now())
+    log.warning("digest %s to %s failed (attempt %d), left for the next run: %s", send.period_key,
+                send.subscription.email, send.attempts, error_text)
+    return DigestSend.Status.PENDING
+
+
+def deliver(send: DigestSend, connection=None) -> str:
     """Build and send one claimed digest; returns the row's new status."""
     subscription = send.subscription
     if not subscription.is_active:  # unsubscribed after planning: takes effect at once
@@ -110,19 +147,8 @@ def deliver(send: DigestSend, connection=None, now: datetime | None = None) -> s
     try:
         message.connection = connection
         message.send()
-    except Exception as error:  # SMTP refused, timed out, server down…: record and retry later
-        attempts = send.attempts
-        error_text = f"{type(error).__name__}: {error}"[:2000]
-        if attempts >= conf.max_attempts():
-            _finish(send, status=DigestSend.Status.FAILED, last_error=error_text, next_attempt_at=None)
-            log.error("digest %s to %s failed for good after %d attempts: %s", send.period_key,
-                      subscription.email, attempts, error_text)
-            return DigestSend.Status.FAILED
-        retry_at = (now or timezone.now()) + timedelta(seconds=conf.backoff(attempts))
-        _finish(send, status=DigestSend.Status.PENDING, last_error=error_text, next_attempt_at=retry_at)
-        log.warning("digest %s to %s failed (attempt %d), retry at %s: %s", send.period_key,
-                    subscription.email, attempts, retry_at, error_text)
-        return DigestSend.Status.PENDING
+    except Exception as error:  # SMTP refused, timed out, server down…: recorded for the next run
+        return _record_failure(send, error)
     _finish(
         send, status=DigestSend.Status.SENT, sent_at=timezone.now(), last_error="",
         message_id=message.extra_headers.get("Message-ID", ""), paper_ids=digest.arxiv_ids(),
@@ -146,22 +172,12 @@ def process(send_ids: list[int] | None = None, worker: str | None = None, now: d
                 continue
             send = DigestSend.objects.select_related("subscription", "subscription__user").get(pk=send_id)
             try:
-                status = deliver(send, connection, now)
+                status = deliver(send, connection)
             except Exception as error:  # a bug building one digest must not stop everyone else's
                 log.exception("digest %s could not be built", send_id)
-                retry_at = (now or timezone.now()) + timedelta(seconds=conf.backoff(send.attempts))
-                _finish(send, status=DigestSend.Status.PENDING, next_attempt_at=retry_at,
-                        last_error=f"{type(error).__name__}: {error}"[:2000])
+                status = _record_failure(send, error)
                 report.errors.append(f"{send.period_key} {send.subscription.email}: {error}")
-                status = DigestSend.Status.PENDING
-            if status == DigestSend.Status.SENT:
-                report.sent += 1
-            elif status == DigestSend.Status.SKIPPED:
-                report.skipped += 1
-            elif status == DigestSend.Status.FAILED:
-                report.failed += 1
-            else:
-                report.retry_later += 1
+            report.count(status)
     finally:
         # Closing a connection to a server that died: nothing left to do.
         with contextlib.suppress(Exception):

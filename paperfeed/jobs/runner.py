@@ -5,6 +5,10 @@ ORM broker hands a queued task to one cluster. But a task whose worker died is r
 after ``Q_CLUSTER['retry']`` seconds, and nothing stops an operator from starting a second
 worker with an older code version; so every scheduled run first claims a JobRun row, unique
 on (job, slot). The insert is the lock: it works the same on SQLite and PostgreSQL.
+
+This is the one layer that retries. ``run_scheduled`` never lets a job's error reach django-q2
+(whose ``max_attempts`` is 1: it only executes); a failed slot is rerun here, after ``backoff``,
+until it has had JOB_MAX_ATTEMPTS runs, counting reclaims of a dead worker's run among them.
 """
 
 from __future__ import annotations
@@ -15,11 +19,11 @@ import socket
 import uuid
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from . import conf
 from .jobs import JOBS
 from .models import JobRun
 
@@ -36,6 +40,16 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
+def backoff(attempts: int) -> float:
+    """Seconds before run ``attempts + 1``: base * 4**(attempts-1), at most 2 hours (2, 8, 32 min, 2 h)."""
+    return min(float(settings.JOB_RETRY_BASE) * 4 ** max(attempts - 1, 0), 7200.0)
+
+
+def stale_seconds() -> int:
+    """A 'running' claim older than the job timeout belongs to a dead worker."""
+    return int(settings.Q_CLUSTER.get("timeout", 3600)) + 60
+
+
 def claim(name: str, slot: str, now: datetime | None = None) -> JobRun | None:
     """The JobRun this worker now owns, or None when another worker has (or had) this slot."""
     now = now or timezone.now()
@@ -45,12 +59,11 @@ def claim(name: str, slot: str, now: datetime | None = None) -> JobRun | None:
             return JobRun.objects.create(name=name, slot=slot, worker=me, started_at=now)
     except IntegrityError:
         pass
-    stale = now - timedelta(seconds=conf.stale_seconds())
-    retry_due = Q(status=JobRun.Status.FAILED, attempts__lt=conf.max_attempts()) & (
-        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
-    )
+    stale = now - timedelta(seconds=stale_seconds())
+    retry_due = Q(status=JobRun.Status.FAILED) & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
     crashed = Q(status=JobRun.Status.RUNNING, started_at__lt=stale)
-    won = JobRun.objects.filter(retry_due | crashed, name=name, slot=slot).update(
+    attempts_left = Q(attempts__lt=settings.JOB_MAX_ATTEMPTS)
+    won = JobRun.objects.filter(retry_due | crashed, attempts_left, name=name, slot=slot).update(
         status=JobRun.Status.RUNNING, attempts=F("attempts") + 1, worker=me, started_at=now,
         finished_at=None, next_attempt_at=None,
     )
@@ -86,8 +99,8 @@ def run_scheduled(name: str, intended: str | None = None, slot: str | None = Non
         result = JOBS[name]()
     except Exception as error:
         now = timezone.now()
-        retry = run.attempts < conf.max_attempts()
-        when = now + timedelta(seconds=conf.backoff(run.attempts)) if retry else None
+        retry = run.attempts < settings.JOB_MAX_ATTEMPTS
+        when = now + timedelta(seconds=backoff(run.attempts)) if retry else None
         JobRun.objects.filter(pk=run.pk).update(
             status=JobRun.Status.FAILED, finished_at=now, next_attempt_at=when,
             last_error=f"{type(error).__name__}: {error}"[:4000],

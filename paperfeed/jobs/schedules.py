@@ -1,4 +1,8 @@
-"""The standing schedules, as django-q2 Schedule rows (visible and editable in the admin)."""
+"""The standing schedules, as django-q2 Schedule rows (visible and editable in the admin).
+
+There is no standing retry schedule: a failed run is retried by its own JobRun (runner.py),
+which adds a one-off schedule for it.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,6 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from . import conf
 from .runner import FUNC
 
 PREFIX = "paperfeed:"
@@ -35,29 +38,38 @@ def wanted(now: datetime | None = None) -> list[dict]:
     from django_q.models import Schedule
 
     harvest_at = _parse_hhmm(settings.HARVEST_TIME, "PAPERFEED_HARVEST_TIME")
-    digest_at = _parse_hhmm(conf.digest_time(), "PAPERFEED_DIGEST_TIME")
+    digest_at = _parse_hhmm(settings.DIGEST_TIME, "PAPERFEED_DIGEST_TIME")
     return [
         {"job": "harvest", "schedule_type": Schedule.DAILY, "next_run": next_at(harvest_at, now)},
         {"job": "digest_daily", "schedule_type": Schedule.DAILY, "next_run": next_at(digest_at, now)},
         {"job": "digest_weekly", "schedule_type": Schedule.WEEKLY, "next_run": next_at(digest_at, now, weekday=0)},
-        {"job": "digest_retries", "schedule_type": Schedule.MINUTES, "minutes": 5,
-         "next_run": (now or timezone.now()) + timedelta(minutes=5)},
     ]
 
 
+def _retire_unwanted(wanted_names: list[str]) -> list[str]:
+    """Delete our standing schedules that are no longer wanted (the 5-minute digest_retries of old)."""
+    from django_q.models import Schedule
+
+    unwanted = Schedule.objects.filter(name__startswith=PREFIX).exclude(name__in=wanted_names)
+    names = sorted(unwanted.values_list("name", flat=True))
+    unwanted.delete()
+    return [f"removed {name}" for name in names]
+
+
 def ensure_schedules(now: datetime | None = None) -> list[str]:
-    """Create missing schedules; re-time ones whose configured time changed. Idempotent."""
+    """Create missing schedules; re-time ones whose configured time changed; drop retired ones. Idempotent."""
     from django_q.models import Schedule
 
     changes = []
+    specs = wanted(now)
     with transaction.atomic():
-        for spec in wanted(now):
+        changes += _retire_unwanted([PREFIX + spec["job"] for spec in specs])
+        for spec in specs:
             name = PREFIX + spec["job"]
             fields = {
                 "func": FUNC,
                 "kwargs": repr({"name": spec["job"]}),
                 "schedule_type": spec["schedule_type"],
-                "minutes": spec.get("minutes"),
                 "repeats": -1,
                 "intended_date_kwarg": "intended",
             }
@@ -66,9 +78,8 @@ def ensure_schedules(now: datetime | None = None) -> list[str]:
                 Schedule.objects.create(name=name, next_run=spec["next_run"], **fields)
                 changes.append(f"created {name} (next {spec['next_run']:%Y-%m-%d %H:%M})")
                 continue
-            retime = spec["schedule_type"] != Schedule.MINUTES and (
-                current.next_run is None or current.next_run.time().replace(second=0, microsecond=0)
-                != spec["next_run"].time()
+            retime = current.next_run is None or (
+                current.next_run.time().replace(second=0, microsecond=0) != spec["next_run"].time()
             )
             stale = any(getattr(current, k) != v for k, v in fields.items())
             if retime or stale:

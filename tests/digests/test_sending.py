@@ -1,4 +1,4 @@
-"""SMTP outages are retried with backoff and delivered later; the command previews and sends."""
+"""SMTP outages fail the digest run, whose JobRun retry delivers later, once; the command previews and sends."""
 
 from __future__ import annotations
 
@@ -11,54 +11,77 @@ from django.utils import timezone
 
 from paperfeed.digests import sending
 from paperfeed.digests.models import DigestSend, Subscription
+from paperfeed.jobs import runner
+from paperfeed.jobs.models import JobRun
 from tests.support.servers import SmtpSink, free_port
 
 pytestmark = pytest.mark.django_db
+
+SLOT = "2026-05-13T06:00:00+00:00"
 
 
 def _active(email="reader@example.com", **fields) -> Subscription:
     return Subscription.objects.create(email=email, status=Subscription.Status.ACTIVE, **fields)
 
 
-def test_smtp_down_is_recorded_retried_with_backoff_and_delivered(smtp, day_papers, settings):
+def _run_digest_job() -> str:
+    """The scheduled daily digest for SLOT, run once its retry is due (the backoff has passed)."""
+    JobRun.objects.filter(slot=SLOT).update(next_attempt_at=timezone.now() - timedelta(seconds=1))
+    return runner.run_scheduled("digest_daily", intended=SLOT)
+
+
+def test_smtp_down_fails_the_job_slot_and_its_retry_delivers_exactly_once(smtp, day_papers, settings):
     _active(categories=["cs.LG"])
     port = free_port()  # nothing listens here yet: connection refused
     settings.EMAIL_PORT = port
-    settings.DIGEST_RETRY_BASE = "60"
-    before = timezone.now()
-    report = sending.send_digests("daily")
-    assert report.sent == 0 and report.retry_later == 1
-    row = DigestSend.objects.get()
-    assert row.status == DigestSend.Status.PENDING and row.attempts == 1
+    assert "failed" in _run_digest_job()
+    row, run = DigestSend.objects.get(), JobRun.objects.get()
+    assert row.status == DigestSend.Status.PENDING and row.attempts == 1  # one SMTP try, no inner loop
     assert "Connection" in row.last_error or "refused" in row.last_error.lower()
-    assert row.next_attempt_at >= before + timedelta(seconds=59)
+    assert run.status == JobRun.Status.FAILED and run.attempts == 1
+    assert "DigestsUndelivered" in run.last_error and "1 digest(s) left pending" in run.last_error
+    assert run.next_attempt_at >= timezone.now() + timedelta(seconds=runner.backoff(1) - 5)
 
-    # Still down at the retry: the second wait is 4x longer.
-    first_retry = row.next_attempt_at
-    assert sending.process(now=first_retry + timedelta(seconds=1)).retry_later == 1
+    assert "failed" in _run_digest_job()  # still down at the retry: one more SMTP try
     row.refresh_from_db()
-    assert row.attempts == 2 and row.next_attempt_at >= first_retry + timedelta(seconds=240)
+    assert row.attempts == 2 and JobRun.objects.get().attempts == 2
 
     server = SmtpSink(port=port).start()
     try:
-        assert sending.process().sent == 0  # not due yet: nothing is sent early
-        assert sending.process(now=row.next_attempt_at + timedelta(seconds=1)).sent == 1
+        assert "daily digests: planned 0, sent 1" in _run_digest_job()
+        assert "skipped" in _run_digest_job()  # the slot is done: never run again
+        assert sending.send_digests("daily").sent == 0  # a later run skips what was sent
         assert len(server.messages) == 1 and server.messages[0]["To"] == "reader@example.com"
     finally:
         server.stop()
     row.refresh_from_db()
     assert row.status == DigestSend.Status.SENT and row.attempts == 3 and row.last_error == ""
+    run = JobRun.objects.get()
+    assert run.status == JobRun.Status.DONE and run.attempts == 3 and run.last_error == ""
+
+
+def test_one_run_tries_each_email_once_and_leaves_it_due_for_the_next_run(smtp, day_papers, settings):
+    _active()
+    settings.EMAIL_PORT = free_port()
+    report = sending.send_digests("daily")
+    assert report.sent == 0 and report.retry_later == 1
+    with pytest.raises(sending.DigestsUndelivered, match="1 digest"):
+        report.raise_if_undelivered()
+    row = DigestSend.objects.get()
+    assert row.attempts == 1 and row.next_attempt_at <= timezone.now()  # due at once: the job decides when
 
 
 def test_gives_up_after_max_attempts_but_keeps_the_record(smtp, day_papers, settings):
     _active()
     settings.EMAIL_PORT = free_port()
-    settings.DIGEST_MAX_ATTEMPTS = "2"
+    settings.DIGEST_MAX_ATTEMPTS = 2
     sending.send_digests("daily")
+    report = sending.send_digests("daily")
     row = DigestSend.objects.get()
-    sending.process(now=row.next_attempt_at + timedelta(seconds=1))
-    row.refresh_from_db()
     assert row.status == DigestSend.Status.FAILED and row.attempts == 2 and row.last_error
+    assert report.failed == 1 and report.retry_later == 0
+    report.raise_if_undelivered()  # given up: a retry of the run could not help, so it does not fail it
+    assert sending.send_digests("daily").failed == 0 and DigestSend.objects.get().attempts == 2
 
 
 def test_stale_sending_claim_is_taken_over_at_least_once(smtp, day_papers, settings):

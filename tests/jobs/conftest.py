@@ -49,6 +49,16 @@ class Processes:
                 proc.wait()
 
 
+@pytest.fixture
+def no_sleep(monkeypatch) -> list[float]:
+    """The HTTP client's polite waits between tries, recorded instead of slept through."""
+    import paperfeed.ingest.http as http
+
+    waits: list[float] = []
+    monkeypatch.setattr(http.time, "sleep", waits.append)
+    return waits
+
+
 def _database_url(settings_dict: dict) -> str:
     user = quote(settings_dict.get("USER") or "")
     password = quote(settings_dict.get("PASSWORD") or "")

@@ -19,8 +19,8 @@ def _wait(predicate, timeout: float) -> bool:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_workers_run_a_due_schedule_once(processes, shared_data, tmp_path):
-    processes.harness("seed", str(shared_data), str(SUBSCRIBERS))
+def test_two_workers_run_a_due_schedule_once(processes, fixtures, tmp_path):
+    processes.harness("seed", str(fixtures), str(SUBSCRIBERS))
     slot = processes.harness("schedule-now")["slot"]
     workers = [
         processes.start("-m", "paperfeed.cli", "worker", "--tick", "0.5", "--no-schedules", log=tmp_path / f"w{i}.log")
@@ -47,8 +47,8 @@ def test_two_workers_run_a_due_schedule_once(processes, shared_data, tmp_path):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_concurrent_digest_senders_send_each_digest_once(processes, shared_data, tmp_path):
-    processes.harness("seed", str(shared_data), str(SUBSCRIBERS))
+def test_two_concurrent_digest_senders_send_each_digest_once(processes, fixtures, tmp_path):
+    processes.harness("seed", str(fixtures), str(SUBSCRIBERS))
     senders = [
         processes.start("-m", "paperfeed.cli", "digest", "--period", "daily", "--send", log=tmp_path / f"s{i}.log")
         for i in range(2)

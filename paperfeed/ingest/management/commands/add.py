@@ -6,6 +6,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
 from rich.table import Table
 
+from paperfeed.ingest import runs
+
 
 class Command(BaseCommand):
     help = "Fetch one paper from the arXiv API, store it and print it"
@@ -14,19 +16,10 @@ class Command(BaseCommand):
         parser.add_argument("arxiv_id", help="2503.11731, arXiv:2503.11731v2, https://arxiv.org/abs/…, hep-th/9901001")
 
     def handle(self, *args, **options) -> None:
-        from paperfeed.ingest import http
-        from paperfeed.ingest.api import ArxivApiError, fetch_paper
-        from paperfeed.papers.arxiv import parse_arxiv_id
-
-        raw = options["arxiv_id"]
-        if parse_arxiv_id(raw.strip()) is None:
-            raise CommandError(f"not an arXiv id or URL: {raw!r}")
         try:
-            paper = fetch_paper(raw)
-        except (ArxivApiError, http.FetchError) as error:
+            paper = runs.add_paper(options["arxiv_id"])
+        except runs.IngestError as error:
             raise CommandError(str(error)) from None
-        if paper is None:
-            raise CommandError(f"arXiv has no paper {parse_arxiv_id(raw.strip()).id}")
         table = Table(show_header=False, title=f"{paper.arxiv_id}v{paper.version}" if paper.version else paper.arxiv_id)
         table.add_column(style="bold")
         table.add_column()

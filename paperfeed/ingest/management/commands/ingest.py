@@ -3,19 +3,24 @@
 Each sub-command prints a Rich progress bar and ends with the shared report (added /
 updated / unchanged / rejected, first rejections). Failures that stop a whole run (an OAI
 error, arXiv refusing a query, an unreadable file) become a CommandError naming the cause,
-never a traceback.
+never a traceback. The runs themselves are ``paperfeed.ingest.runs``; this command only parses
+the arguments, asks for progress bars and prints the report.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
 
+from paperfeed.ingest import runs
+from paperfeed.ingest.report import IngestReport
 
-def _day(value: str) -> date:
+
+def _day(value: str | None) -> date | None:
+    if not value:
+        return None
     try:
         return date.fromisoformat(value)
     except ValueError:
@@ -52,59 +57,29 @@ class Command(BaseCommand):
             p.add_argument("--no-progress", action="store_true", help="No progress bar (cron, logs)")
 
     def handle(self, *args, **options) -> None:
-        from paperfeed.ingest import http
-
         console = Console(file=self.stderr._out)  # a terminal, or call_command(stderr=…)'s stream
-        progress = not options["no_progress"]
-        source = options["source"]
+        run = getattr(self, f"_{options['source'].replace('-', '_')}")
         try:
-            report = getattr(self, f"_{source.replace('-', '_')}")(options, progress, console)
-        except http.FetchError as error:
-            raise CommandError(f"{source}: {error}") from None
+            report = run(options, progress=not options["no_progress"], console=console)
+        except runs.IngestError as error:
+            raise CommandError(str(error)) from None
         self.stdout.write(report.summary_line())
 
-    def _oai(self, options, progress, console):
-        from paperfeed.ingest.oai import HarvestError, harvest
+    def _oai(self, options, **shown) -> IngestReport:
+        return runs.harvest_oai(options["set_spec"], _day(options["from_date"]), _day(options["until"]),
+                                options["prefix"], restart=options["restart"], **shown)
 
-        try:
-            return harvest(
-                options["set_spec"],
-                _day(options["from_date"]) if options["from_date"] else None,
-                _day(options["until"]) if options["until"] else None,
-                options["prefix"],
-                restart=options["restart"],
-                progress=progress,
-                console=console,
-            )
-        except HarvestError as error:
-            raise CommandError(str(error)) from None
-
-    def _api(self, options, progress, console):
-        from paperfeed.ingest.api import ArxivApiError, ingest
-
+    def _api(self, options, **shown) -> IngestReport:
         ids = [i for i in (options["ids"] or "").split(",") if i.strip()]
-        try:
-            return ingest(options["query"], ids or None, options["max"], progress=progress, console=console)
-        except ArxivApiError as error:
-            raise CommandError(str(error)) from None
+        return runs.query_api(options["query"], ids, options["max"], **shown)
 
-    def _snapshot(self, options, progress, console):
-        from paperfeed.ingest.snapshot import ingest_snapshot
+    def _snapshot(self, options, **shown) -> IngestReport:
+        return runs.import_snapshot(options["file"], chunk_size=options["chunk_size"], **shown)
 
-        path = Path(options["file"])
-        if not path.is_file():
-            raise CommandError(f"snapshot: no such file: {path}")
-        return ingest_snapshot(path, progress=progress, console=console, chunk_size=options["chunk_size"])
-
-    def _hf_daily(self, options, progress, console):
-        from paperfeed.ingest.hf_daily import ingest_date, ingest_file
-
-        day = _day(options["date"]) if options["date"] else None
+    def _hf_daily(self, options, **shown) -> IngestReport:
+        day = _day(options["date"])
         if options["file"]:
-            path = Path(options["file"])
-            if not path.is_file():
-                raise CommandError(f"hf-daily: no such file: {path}")
-            return ingest_file(path, day=day, progress=progress, console=console)
+            return runs.import_hf_file(options["file"], day=day, **shown)
         if day is None:
             raise CommandError("hf-daily: give a FILE or --date YYYY-MM-DD")
-        return ingest_date(day, progress=progress, console=console)
+        return runs.fetch_hf_day(day, **shown)

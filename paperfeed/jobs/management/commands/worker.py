@@ -10,6 +10,7 @@ import signal
 import threading
 import time
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
@@ -29,7 +30,7 @@ class Command(BaseCommand):
         from django_q.cluster import Cluster
         from django_q.scheduler import scheduler
 
-        from paperfeed.jobs import conf, runner, schedules
+        from paperfeed.jobs import runner, schedules
 
         if options["run"]:
             try:
@@ -49,7 +50,7 @@ class Command(BaseCommand):
         if options["list"]:
             self._list()
             return
-        tick = options["tick"] if options["tick"] is not None else conf.scheduler_tick()
+        tick = options["tick"] if options["tick"] is not None else settings.SCHEDULER_TICK
         if tick <= 0:
             raise CommandError("--tick must be a positive number of seconds")
         # Forked cluster processes must not share this process's database connections.
