@@ -111,11 +111,27 @@ def build(shared: Path, out: Path, start: str = START, end: str = END, target: i
             "papers": len(kept) + hf_only, "period": f"{start} … {end}"}
 
 
+def check(shared: Path, shipped: Path) -> int:
+    """Rebuild from the full data and compare with the shipped sample (the determinism check on real data)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        build(shared, Path(tmp))
+        differ = [name for name in ("arxiv_sample.jsonl.gz", "hf_daily_sample.jsonl.gz")
+                  if (Path(tmp) / name).read_bytes() != (shipped / name).read_bytes()]
+    print(f"differs from {shipped}: {', '.join(differ)}" if differ else f"rebuilt sample matches {shipped}")
+    return 1 if differ else 0
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=SHARED)
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--check", action="store_true",
+                        help="build into a temporary directory and fail unless it matches --out byte for byte")
     args = parser.parse_args()
+    if args.check:
+        raise SystemExit(check(args.shared, args.out))
     stats = build(args.shared, args.out)
     for key, value in stats.items():
         print(f"{key:>16}: {value}")

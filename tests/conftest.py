@@ -1,5 +1,11 @@
 """Shared fixtures. The suite runs twice: on SQLite, then (PAPERFEED_DB_TESTS_ONLY=1) only the
-tests that touch the database, on PostgreSQL."""
+tests that touch the database, on PostgreSQL.
+
+Everything the tests read is in the repo (tests/fixtures, cut by scripts/build_test_fixtures.py),
+so no test may skip for missing data: a skip whose reason is not in ALLOWED_SKIPS is reported as
+a failure. The allowed ones are about the machine, not the data; in CI (CI=true) a missing
+browser fails too, because CI installs one.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+ALLOWED_SKIPS = ("concurrent writers need PostgreSQL",)  # tests/accounts/test_votes.py, SQLite pass only
+LOCAL_ONLY_SKIPS = ("Chromium not found", "pip install playwright")  # tests/browser/conftest.py
 DB_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback",
                "live_server", "client", "admin_client", "django_user_model", "admin_user"}
 
@@ -24,11 +32,41 @@ def pytest_collection_modifyitems(config, items):
     config.hook.pytest_deselected(items=drop)
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Turn a skip that no rule allows into a failure, so missing data can never pass quietly."""
+    report = (yield).get_result()
+    if not report.skipped or hasattr(report, "wasxfail") or not isinstance(report.longrepr, tuple):
+        return
+    reason = report.longrepr[2]
+    allowed = ALLOWED_SKIPS + (() if os.environ.get("CI") == "true" else LOCAL_ONLY_SKIPS)
+    if not any(text in reason for text in allowed):
+        report.outcome = "failed"
+        report.longrepr = f"{reason}\nThis skip is not allowed (tests/conftest.py ALLOWED_SKIPS): fix the cause."
+
+
 @pytest.fixture(scope="session")
-def shared_data() -> Path:
-    if not SHARED_DATA.exists():
-        pytest.skip("../shared/data is not beside the checkout")
-    return SHARED_DATA
+def fixtures() -> Path:
+    """tests/fixtures: the real arXiv and Hugging Face data the tests read, cut to size."""
+    if not (FIXTURES / "arxiv-formats").is_dir():
+        pytest.fail(f"{FIXTURES} is incomplete: rebuild it with scripts/build_test_fixtures.py")
+    return FIXTURES
+
+
+@pytest.fixture
+def make_paper(db):
+    """tests.factories.make_paper, for tests that take their factories as fixtures."""
+    from tests.factories import make_paper
+
+    return make_paper
+
+
+@pytest.fixture
+def list_paper(db):
+    """tests.factories.list_paper, for tests that take their factories as fixtures."""
+    from tests.factories import list_paper
+
+    return list_paper
 
 
 @pytest.fixture
@@ -77,12 +115,12 @@ def smtp(settings):
 
 
 @pytest.fixture
-def arxiv(shared_data, settings):
+def arxiv(fixtures, settings):
     """The local fake arXiv API (real recorded responses), with settings pointing at it."""
     from tests.support.fake_arxiv import FakeArxiv
     from tests.support.servers import LocalServer
 
-    with LocalServer(FakeArxiv(shared_data / "arxiv-formats")) as server:
+    with LocalServer(FakeArxiv(fixtures / "arxiv-formats")) as server:
         settings.ARXIV_API_URL = f"{server.url}/api/query"
         settings.ARXIV_API_DELAY = 0
         yield server

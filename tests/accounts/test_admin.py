@@ -7,7 +7,7 @@ import pytest
 
 from paperfeed.accounts import collections, votes
 from paperfeed.papers.models import DailyEntry, Paper
-from tests.web.factories import list_paper, make_paper
+from tests.factories import list_paper, make_paper
 
 pytestmark = pytest.mark.django_db
 

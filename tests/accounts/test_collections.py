@@ -6,7 +6,7 @@ import pytest
 
 from paperfeed.accounts import collections
 from paperfeed.accounts.models import Collection, CollectionItem
-from tests.web.factories import listed, make_paper
+from tests.factories import listed, make_paper
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ import pytest
 from paperfeed.accounts import collections, votes
 from paperfeed.accounts.models import ApiToken
 from paperfeed.papers.models import DailyEntry
-from tests.web.factories import list_paper, listed, make_paper
+from tests.factories import list_paper, listed, make_paper
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from paperfeed.papers.models import DailyEntry, Paper
-from tests.web.factories import list_paper, make_paper
+from tests.factories import list_paper, make_paper
 from tests.support.fake_arxiv import NEW_ID, NEW_TITLE, RECORDED_ID
 
 pytestmark = pytest.mark.django_db

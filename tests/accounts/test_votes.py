@@ -10,7 +10,7 @@ from django.test import Client
 
 from paperfeed.accounts.models import Upvote
 from paperfeed.papers.models import Paper
-from tests.web.factories import list_paper, make_paper
+from tests.factories import list_paper, make_paper
 
 pytestmark = pytest.mark.django_db
 

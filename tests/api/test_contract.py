@@ -1,7 +1,7 @@
 """Contract: paperfeed's items carry the key sets and value types of recent real Hugging Face items.
 
-The profile is learned from the archived responses in shared/data (the last 60 days of
-the file, since HF's shapes changed over two years): a key present in every recent item is
+The profile is learned from the archived responses in tests/fixtures (the last 60 days of
+the archive, since HF's shapes changed over two years): a key present in every recent item is
 required, any other key seen is allowed, and every value must have a type HF used for it.
 """
 

@@ -247,11 +247,11 @@ def test_create_api_token_command(client, make_paper, member):
 
 
 @pytest.fixture
-def arxiv_server(shared_data, settings):
+def arxiv_server(fixtures, settings):
     """A local HTTP server answering like export.arxiv.org/api/query, from real responses."""
     from tests.support.servers import LocalServer
 
-    formats = shared_data / "arxiv-formats"
+    formats = fixtures / "arxiv-formats"
     known = {"1111.2011": formats / "api_query_id_list_1111.2011v2_2016.xml"}
     empty = formats / "api_query_id_list_0000.0000_empty_2026.xml"
 

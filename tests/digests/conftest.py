@@ -16,8 +16,8 @@ def smtp(smtp, settings):
 
 
 @pytest.fixture
-def day_papers(shared_data, db):
+def day_papers(fixtures, db):
     """One real listing day (2026-05-12) of cs.CL/cs.LG/cs.CV papers, with some upvotes."""
-    rows = real_papers(str(shared_data), DAY, DAY, ("cs.CL", "cs.LG", "cs.CV"))[:60]
+    rows = real_papers(str(fixtures), DAY, DAY, ("cs.CL", "cs.LG", "cs.CV"))[:60]
     store(rows, {row["id"]: 60 - i for i, row in enumerate(rows)})
     return rows

@@ -1,4 +1,4 @@
-"""Shared test parts: a real SMTP server (aiosmtpd) and real arXiv papers from shared/data."""
+"""Shared test parts: a real SMTP server (aiosmtpd) and real arXiv papers from tests/fixtures."""
 
 from __future__ import annotations
 

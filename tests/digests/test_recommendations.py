@@ -15,9 +15,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def two_topics(shared_data):
+def two_topics(fixtures):
     """Real cs.CV and cs.CL papers from one week (May 2026), split into history and new ones."""
-    rows = real_papers(str(shared_data), "2026-05-04", "2026-05-10", ("cs.CV", "cs.CL"))
+    rows = real_papers(str(fixtures), "2026-05-04", "2026-05-10", ("cs.CV", "cs.CL"))
     cv = [r for r in rows if r["categories"][0] == "cs.CV" and "cs.CL" not in r["categories"]][:60]
     cl = [r for r in rows if r["categories"][0] == "cs.CL" and "cs.CV" not in r["categories"]][:60]
     store(cv + cl)

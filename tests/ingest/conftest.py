@@ -6,8 +6,8 @@ import pytest
 
 
 @pytest.fixture
-def formats(shared_data) -> Path:
-    return shared_data / "arxiv-formats"
+def formats(fixtures) -> Path:
+    return fixtures / "arxiv-formats"
 
 
 @pytest.fixture

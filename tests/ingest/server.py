@@ -1,6 +1,6 @@
 """A local HTTP server standing in for arXiv's OAI-PMH and API endpoints in tests.
 
-Everything it serves is a real response from ../shared/data/arxiv-formats or a page derived
+Everything it serves is a real response from tests/fixtures/arxiv-formats or a page derived
 from one (real records re-numbered and re-paged, real resumption-token markup, the real
 error documents). It records each request so tests can assert what a client asked for.
 """

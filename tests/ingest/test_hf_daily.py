@@ -20,10 +20,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module")
-def hf_rows(shared_data) -> list[dict]:
+def hf_rows(fixtures) -> list[dict]:
     """The first 40 archived items that carry every field this import maps."""
     rows = []
-    with gzip.open(shared_data / "hf_daily_papers.jsonl.gz", "rt") as handle:
+    with gzip.open(fixtures / "hf_daily_papers.jsonl.gz", "rt") as handle:
         for line in handle:
             row = json.loads(line)
             paper = row["item"]["paper"]

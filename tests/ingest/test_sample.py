@@ -56,11 +56,21 @@ def test_sample_loads_and_a_second_load_changes_nothing():
     assert dict(Paper.objects.values_list("arxiv_id", "updated_at")) == stamps
 
 
-@pytest.mark.slow
-def test_build_sample_is_deterministic(shared_data, tmp_path):
+def test_build_sample_is_deterministic(fixtures, tmp_path):
+    """The build script on the fixture slice (one day of arXiv and Hugging Face listings), twice.
+
+    The full-data check (rebuilding paperfeed/sample/ from ../shared/data gives the shipped
+    bytes) is ``python scripts/build_sample.py --check``; it needs the full data, so no test runs it.
+    """
     spec = importlib.util.spec_from_file_location("build_sample", loader.HERE.parents[1] / "scripts" / "build_sample.py")
     build_sample = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(build_sample)
-    build_sample.build(shared_data, tmp_path)
+    day = "2026-06-25"  # scripts/build_test_fixtures.py BUILD_DAY
+    first = build_sample.build(fixtures, tmp_path / "first", day, day)
+    second = build_sample.build(fixtures, tmp_path / "second", day, day)
+    assert first == second
+    assert (first["arxiv papers"], first["hf entries"], first["hf-only papers"]) == (33, 24, 15)
     for name in ("arxiv_sample.jsonl.gz", "hf_daily_sample.jsonl.gz"):
-        assert (tmp_path / name).read_bytes() == (loader.HERE / name).read_bytes(), name
+        data = (tmp_path / "first" / name).read_bytes()
+        assert data == (tmp_path / "second" / name).read_bytes(), name
+        assert data[4:8] == bytes(4), f"{name}: gzip header carries a timestamp"

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import gzip
 import json
-import re
-from datetime import UTC, date, datetime
 from pathlib import Path
 
 import numpy as np
 import pytest
+
+from tests.factories import corpus_record, store
 
 SUBSET = Path(__file__).parent / "data" / "arxiv_subset.jsonl.gz"
 
@@ -64,25 +64,6 @@ def index_env(data_dir, settings, shipped_subset):
     reader.forget()
 
 
-def record(p: dict, **overrides):
-    """A PaperRecord for a corpus line (ACM/MSC classes that ride along in "categories" dropped)."""
-    from paperfeed.papers.records import PaperRecord
-
-    categories = [c for c in p["categories"] if re.fullmatch(r"[a-z-]+(?:\.[A-Za-z-]+)?", c)]
-    day = date.fromisoformat(p["date"])
-    fields = {"arxiv_id": p["id"], "title": p["title"], "abstract": p["abstract"], "authors": p["authors"],
-              "categories": categories, "version": 1, "announced": day, "comment": p.get("comment"),
-              "published": datetime(day.year, day.month, day.day, 9, tzinfo=UTC), "source": "test"}
-    return PaperRecord(**{**fields, **overrides})
-
-
-def store(records) -> None:
-    from paperfeed.papers.upsert import upsert_papers
-
-    result = upsert_papers(list(records))
-    assert not result.rejected, result.rejections
-
-
 @pytest.fixture
 def load_subset(subset, index_env):
     """Store the subset papers and build the index; returns the Paper rows by arXiv id."""
@@ -91,30 +72,9 @@ def load_subset(subset, index_env):
         from paperfeed.papers.models import Paper
         from paperfeed.search.sync import sync_indexes
 
-        store(record(p) for p in subset[:limit])
+        store(corpus_record(p) for p in subset[:limit])
         report = sync_indexes(progress=False)
         assert report.embedded == 0, report  # everything came from the shipped vectors
         return {p.arxiv_id: p for p in Paper.objects.all()}
 
     return load
-
-
-def make_paper(arxiv_id: str, title: str, abstract: str = "", *, authors=("Ada Lovelace",),
-               categories=("cs.LG",), day: date = date(2026, 3, 2), upvotes: int = 0, raw: bool = False, **fields):
-    """A hand-written paper, stored through upsert_papers like every source.
-
-    ``raw=True`` writes the row directly: upsert refuses HTML in titles, but the index and
-    the pages must stay safe for rows that got in some other way (admin, old data).
-    """
-    from paperfeed.papers.models import Paper
-
-    if raw:
-        return Paper.objects.create(arxiv_id=arxiv_id, version=1, title=title, abstract=abstract,
-                                    authors=list(authors), primary_category=categories[0],
-                                    categories=f" {' '.join(categories)} ", announced=day,
-                                    imported_upvotes=upvotes, **fields)
-
-    store([record({"id": arxiv_id, "title": title, "abstract": abstract or f"We study {title.lower()}.",
-                   "authors": list(authors), "categories": list(categories), "date": day.isoformat()},
-                  imported_upvotes=upvotes, **fields)])
-    return Paper.objects.get(arxiv_id=arxiv_id)

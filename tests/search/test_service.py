@@ -9,8 +9,7 @@ import pytest
 from paperfeed.papers.models import Paper
 from paperfeed.search import service
 from paperfeed.search.sync import sync_indexes
-
-from .conftest import make_paper
+from tests.factories import make_paper
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -21,16 +20,18 @@ def corpus(index_env):
         "speech": make_paper("2603.11001", "Self-supervised speech representation learning with quokkas",
                              "We learn speech representations without labels from quokka recordings.",
                              authors=("Yann LeCun", "Ada Lovelace"), categories=("cs.CL", "eess.AS"),
-                             day=date(2026, 3, 2), upvotes=30),
+                             announced=date(2026, 3, 2), imported_upvotes=30),
         "vision": make_paper("2603.11002", "Semi-supervised image segmentation with few labels",
                              "Segmentation with few labels and many unlabeled images.",
-                             authors=("Grace Hopper",), categories=("cs.CV",), day=date(2026, 3, 3), upvotes=3),
+                             authors=("Grace Hopper",), categories=("cs.CV",), announced=date(2026, 3, 3),
+                             imported_upvotes=3),
         "security": make_paper("2603.11003", "SSL certificate pinning failures in mobile apps",
                                "We study TLS/SSL certificate validation bugs in Android apps.",
-                               authors=("Alan Turing",), categories=("cs.CR",), day=date(2026, 3, 4), upvotes=10),
+                               authors=("Alan Turing",), categories=("cs.CR",), announced=date(2026, 3, 4),
+                               imported_upvotes=10),
         "hostile": make_paper("2603.11004", 'Sorting <script>alert("t")</script> "><img src=x onerror=alert(1)>',
                               "A sorting abstract with <b>tags</b> & ampersands.", categories=("cs.DS",),
-                              day=date(2026, 3, 5), raw=True),
+                              announced=date(2026, 3, 5), raw=True),
     }
     sync_indexes(progress=False)
     return made

@@ -7,8 +7,7 @@ import pytest
 from paperfeed.papers.models import Paper
 from paperfeed.search.similar import similar_papers
 from paperfeed.search.sync import sync_indexes
-
-from .conftest import make_paper
+from tests.factories import make_paper
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -13,8 +13,7 @@ from paperfeed.papers.models import Paper
 from paperfeed.search import reader, service
 from paperfeed.search.reader import get_vectors
 from paperfeed.search.sync import sync_indexes, verify_indexes
-
-from .conftest import make_paper, record, store
+from tests.factories import corpus_record, make_paper, store
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -40,7 +39,7 @@ def test_sync_builds_from_shipped_vectors_then_is_incremental(load_subset, subse
 
     # A changed title re-indexes that paper; its text changed so it is embedded again.
     target = next(iter(papers.values()))
-    store([record({"id": target.arxiv_id, "title": "Wombat burrows as seen by lidar", "abstract": target.abstract,
+    store([corpus_record({"id": target.arxiv_id, "title": "Wombat burrows as seen by lidar", "abstract": target.abstract,
                    "authors": target.authors, "categories": target.category_list,
                    "date": target.announced.isoformat()}, version=2)])
     report = sync_indexes(progress=False)

@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 
 from paperfeed.search.sync import sync_indexes
+from tests.factories import make_paper
 
-from .conftest import make_paper
 from .test_service import BAD
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -19,11 +19,11 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def corpus(index_env):
     make_paper("2603.11001", "Self-supervised speech representation learning with quokkas",
                "We learn speech representations without labels from quokka recordings.",
-               authors=("Yann LeCun",), categories=("cs.CL",), day=date(2026, 3, 2))
+               authors=("Yann LeCun",), categories=("cs.CL",), announced=date(2026, 3, 2))
     make_paper("2603.11002", "Semi-supervised image segmentation with few labels", categories=("cs.CV",),
-               day=date(2026, 3, 3))
+               announced=date(2026, 3, 3))
     make_paper("2603.11004", 'Sorting <script>alert("t")</script> quokka', "A sorting <b>abstract</b>.",
-               categories=("cs.DS",), day=date(2026, 3, 5), raw=True)
+               categories=("cs.DS",), announced=date(2026, 3, 5), raw=True)
     sync_indexes(progress=False)
 
 

@@ -1,6 +1,6 @@
 """A local HTTP server that answers like export.arxiv.org/api/query, from recorded responses.
 
-Responses are derived from /work/shared/data/arxiv-formats: the recorded 2026 id_list answer
+Responses are derived from tests/fixtures/arxiv-formats: the recorded 2026 id_list answer
 for 1707.08567 is served as is, and again with its id rewritten to a new-style 2026 id
 (NEW_ID) so a submission of a "today" paper can be tested; every other id gets the recorded
 empty answer, which is how arXiv says "no such paper".

@@ -8,8 +8,7 @@ import pytest
 
 from paperfeed.accounts import votes
 from paperfeed.papers.models import DailyEntry
-
-from .factories import DAY, list_paper, listed, make_paper
+from tests.factories import DAY, list_paper, listed, make_paper
 
 pytestmark = pytest.mark.django_db
 

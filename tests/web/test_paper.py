@@ -9,16 +9,16 @@ import pytest
 from paperfeed.accounts import collections, votes
 from paperfeed.papers.models import DailyEntry
 from paperfeed.web import related
-
-from .factories import list_paper, make_paper
+from tests.factories import list_paper, make_paper
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def paper(member):
-    p = make_paper(
+    p = make_paper(  # raw: the text exactly as stored, hard line break included
         "2604.01234",
+        raw=True,
         title="Scaling $\\alpha$-divergences",
         abstract="We scale \\(x^2\\) things.\nSecond line.",
         authors=["A One", "B Two", "C Three", "D Four", "E Five"],

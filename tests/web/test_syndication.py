@@ -11,8 +11,7 @@ from django.utils import timezone
 
 from paperfeed.accounts import collections
 from paperfeed.web import related
-
-from .factories import HOSTILE_TITLE, list_paper, make_paper
+from tests.factories import HOSTILE_TITLE, list_paper, make_paper
 
 pytestmark = pytest.mark.django_db
 
@@ -113,7 +112,7 @@ def test_hostile_and_control_characters_stay_valid(client, is_postgres):
     # XML 1.0 cannot carry these control characters; NUL only where the database can store it
     # (PostgreSQL text refuses NUL, so there it can never reach a feed).
     controls = "\x01\x08" if is_postgres else "\x00\x01\x08"
-    bad = make_paper(title=HOSTILE_TITLE + "\x0b\x1b", abstract=f"a{controls}b <b>bold</b>", announced=today)
+    bad = make_paper(title=HOSTILE_TITLE + "\x0b\x1b", abstract=f"a{controls}b <b>bold</b>", announced=today, raw=True)
     list_paper(bad, today)
     for url in ("/feeds/daily.rss", "/feeds/daily.atom"):
         response, feed = parse(client, url)

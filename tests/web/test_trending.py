@@ -10,8 +10,7 @@ from django.utils import timezone
 from paperfeed.accounts import votes
 from paperfeed.accounts.models import Upvote
 from paperfeed.lists import ranking
-
-from .factories import list_paper, make_paper
+from tests.factories import list_paper, make_paper
 
 pytestmark = pytest.mark.django_db
 
