@@ -16,7 +16,6 @@ import email.utils
 import gzip
 import json
 import os
-import re
 import resource
 import subprocess
 import sys
@@ -24,18 +23,21 @@ import tempfile
 import time
 from pathlib import Path
 
+from paperfeed.papers.arxiv import is_category
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"
 CACHE = ROOT / ".benchcache"
-# The daily crawl's category lists also hold ACM/MSC classes ("I.4", "68T45,"); arXiv's
-# snapshot does not, so the conversion keeps arXiv categories only, as the snapshot would.
-ARXIV_CATEGORY = re.compile(r"^[a-z][a-z-]*(?:\.[A-Za-z][A-Za-z-]*)?$")
 
 
 def convert(limit: int | None) -> Path:
-    """The daily file as snapshot JSON lines (+ ``announced``), gzipped like arXiv ships it."""
+    """The daily file as snapshot JSON lines (+ ``announced``), gzipped like arXiv ships it.
+
+    The daily crawl's category lists also hold ACM/MSC classes ("I.4", "68T45,"); arXiv's
+    snapshot does not, so the conversion keeps arXiv categories only, as the snapshot would.
+    """
     CACHE.mkdir(exist_ok=True)
-    out = CACHE / f"arxiv_snapshot_v3{'' if limit is None else f'_{limit}'}.jsonl.gz"
+    out = CACHE / f"arxiv_snapshot_v4{'' if limit is None else f'_{limit}'}.jsonl.gz"
     if out.exists():
         return out
     tmp = out.with_suffix(".tmp")
@@ -53,7 +55,7 @@ def convert(limit: int | None) -> Path:
                 "id": row["id"], "submitter": row["authors"][0] if row["authors"] else None,
                 "authors": ", ".join(row["authors"]),
                 "title": row["title"], "comments": row.get("comment"), "journal-ref": None, "doi": None,
-                "report-no": None, "categories": " ".join(c for c in row["categories"] if ARXIV_CATEGORY.match(c)), "license": None,
+                "report-no": None, "categories": " ".join(c for c in row["categories"] if is_category(c)), "license": None,
                 "abstract": row["abstract"], "versions": [{"version": "v1", "created": created}],
                 "update_date": row["date"],
                 "authors_parsed": [[*reversed(name.rsplit(" ", 1)), ""] if " " in name else [name, "", ""]

@@ -10,19 +10,19 @@ carry an alias.
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any
 
 from ninja import Field, Schema
 from pydantic import AfterValidator, ConfigDict
 
+from paperfeed.papers.arxiv import CONTROL_RE
+
 ARXIV_ID_EXAMPLE = "2503.11731"
-CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def no_control_characters(value: str) -> str:
     """NUL and friends never mean anything in a parameter, and PostgreSQL refuses NUL outright."""
-    if CONTROL_CHARS.search(value):
+    if CONTROL_RE.search(value):
         raise ValueError("must not contain control characters")
     return value
 

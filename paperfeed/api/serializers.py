@@ -187,7 +187,7 @@ def paper_dict(paper: Paper, entry: DailyEntry | None = None) -> dict:
     if entry is not None:
         out["submittedOnDailyBy"] = daily_submitter(entry)
     out["summary"] = paper.abstract
-    out["upvotes"] = paper.imported_upvotes + paper.local_upvotes
+    out["upvotes"] = paper.upvotes
     out["discussionId"] = _str(_hf(extra, "discussionId")) or hex_id(paper.pk or 0)
     if paper.project_url:
         out["projectPage"] = paper.project_url

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from paperfeed.lists import ranking
@@ -53,7 +53,7 @@ def papers_for(subscription: Subscription, period: ranking.Period, limit: int | 
         for word in subscription.keywords:
             keyword_q |= Q(title__icontains=word) | Q(abstract__icontains=word)
         qs = qs.filter(keyword_q)
-    qs = qs.annotate(score=F("imported_upvotes") + F("local_upvotes")).order_by("-score", "-announced", "arxiv_id")
+    qs = qs.with_score().order_by("-score", "-announced", "arxiv_id")
     return list(qs[: limit or int(settings.DIGEST_MAX_PAPERS)])
 
 

@@ -12,7 +12,7 @@ pages that are missing: the papers end up as an uninterrupted harvest would leav
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
@@ -352,8 +352,3 @@ def _fail(state: HarvestState, message: str) -> None:
         state.status = HarvestState.Status.FAILED
     state.save(update_fields=["error", "status", "updated_at"])
     raise HarvestError(message)
-
-
-def iter_records(body: bytes, prefix: str = "arXiv") -> Iterator[PaperRecord | RecordError]:
-    """Records of one saved response file (``ingest oai --file``-style use and tests)."""
-    yield from parse_page(body, 1, prefix).items

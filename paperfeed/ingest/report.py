@@ -2,7 +2,8 @@
 
 One module so that ``ingest oai``, ``api``, ``snapshot``, ``hf-daily`` and the sample loader
 look the same to an operator: a Rich progress bar while working, then one short table of
-added / updated / unchanged / rejected with the first rejections spelled out.
+added / updated / unchanged / rejected with the first rejections spelled out, and how many
+non-arXiv category tokens (ACM/MSC classes) were dropped from papers that still went in.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from rich.table import Table
 from paperfeed.papers.upsert import UpsertResult
 
 SHOWN_REJECTIONS = 10
+SHOWN_DROPPED = 5
 
 
 @dataclass
@@ -48,6 +50,9 @@ class IngestReport:
             "unchanged": r.unchanged,
             "rejected": r.rejected,
             "rejections": list(r.rejections),
+            "dropped_category_tokens": r.dropped_tokens,
+            "papers_with_dropped_categories": r.dropped_papers,
+            "dropped_category_examples": list(r.dropped_examples),
             "seconds": round(self.seconds, 3),
             **self.notes,
         }
@@ -57,8 +62,17 @@ class IngestReport:
         extra = "".join(f", {k} {v}" for k, v in self.notes.items() if isinstance(v, int | str))
         return (
             f"{self.source}: added {r.added}, updated {r.updated}, unchanged {r.unchanged}, "
-            f"rejected {r.rejected}{extra} in {self.seconds:.1f}s"
+            f"rejected {r.rejected}{extra}{self.dropped_phrase(', ')} in {self.seconds:.1f}s"
         )
+
+    def dropped_phrase(self, lead: str = "") -> str:
+        """'dropped 73 non-arXiv category tokens in 69 papers', or nothing when none were."""
+        r = self.result
+        if not r.dropped_tokens:
+            return ""
+        papers = "paper" if r.dropped_papers == 1 else "papers"
+        tokens = "token" if r.dropped_tokens == 1 else "tokens"
+        return f"{lead}dropped {r.dropped_tokens} non-arXiv category {tokens} in {r.dropped_papers} {papers}"
 
 
 class Tracker:
@@ -129,4 +143,10 @@ def print_report(report: IngestReport, console: Console | None = None) -> None:
     if r.rejections:
         console.print(f"[yellow]First {min(len(r.rejections), SHOWN_REJECTIONS)} of {r.rejected} rejections:[/]")
         for line in r.rejections[:SHOWN_REJECTIONS]:
+            console.print(f"  - {line}", markup=False, highlight=False)
+    if r.dropped_tokens:
+        phrase = report.dropped_phrase()
+        console.print(f"[yellow]{phrase[:1].upper()}{phrase[1:]} (ACM/MSC classes and the like; "
+                      "the papers went in), for example:[/]")
+        for line in r.dropped_examples[:SHOWN_DROPPED]:
             console.print(f"  - {line}", markup=False, highlight=False)

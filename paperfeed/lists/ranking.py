@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, F, Max, QuerySet
+from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
 
 from paperfeed.accounts.models import Upvote
@@ -135,7 +135,7 @@ def listed_papers(period: Period, category: str | None = None) -> QuerySet[Paper
     qs = (
         Paper.objects.visible()
         .filter(pk__in=entries.values("paper_id"))
-        .annotate(score=F("imported_upvotes") + F("local_upvotes"))
+        .with_score()
         .order_by("-score", "-announced", "arxiv_id")
     )
     if category:
@@ -194,7 +194,7 @@ def trending(limit: int = 50, category: str | None = None, at: datetime | None =
     qs = Paper.objects.visible().filter(pk__in=ids)
     if category:
         qs = qs.in_category(category)
-    candidates = list(qs.values_list("pk", "arxiv_id", "imported_upvotes", "local_upvotes"))
+    candidates = list(qs.with_score().values_list("pk", "arxiv_id", "imported_upvotes", "score"))
     recent_votes: dict[int, list[datetime]] = {}
     if local and candidates:
         for paper_id, created in Upvote.objects.filter(
@@ -202,7 +202,7 @@ def trending(limit: int = 50, category: str | None = None, at: datetime | None =
         ).values_list("paper_id", "created_at"):
             recent_votes.setdefault(paper_id, []).append(created)
     ranked: list[tuple[float, int, str, int]] = []
-    for pk, arxiv_id, imported, local_count in candidates:
+    for pk, arxiv_id, imported, votes in candidates:
         score = 0.0
         if pk in listed:
             day = listed[pk]
@@ -210,7 +210,7 @@ def trending(limit: int = 50, category: str | None = None, at: datetime | None =
             score += imported * _decay((anchor - listed_at).total_seconds() / 3600)
         for created in recent_votes.get(pk, []):
             score += _decay((anchor - created).total_seconds() / 3600)
-        ranked.append((-score, -(imported + local_count), arxiv_id, pk))
+        ranked.append((-score, -votes, arxiv_id, pk))
     ranked.sort()
     top = ranked[:limit]
     papers = Paper.objects.in_bulk([pk for *_, pk in top])

@@ -6,15 +6,23 @@ from datetime import date
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 
 from .arxiv import abs_url, pdf_url
+
+# A paper's vote count: imported (Hugging Face) plus local votes. Paper.upvotes is the same
+# sum in Python; this is the form the database can order by.
+UPVOTES = F("imported_upvotes") + F("local_upvotes")
 
 
 class PaperQuerySet(models.QuerySet["Paper"]):
     def visible(self) -> PaperQuerySet:
         return self.filter(hidden=False)
+
+    def with_score(self) -> PaperQuerySet:
+        """Each paper's vote count as ``score``, so lists can order by it in the query."""
+        return self.annotate(score=UPVOTES)
 
     def in_category(self, category: str) -> PaperQuerySet:
         return self.filter(_any_category_q([category.strip()]))

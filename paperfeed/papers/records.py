@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from .arxiv import parse_arxiv_id
+from .arxiv import CONTROL_RE, is_category, parse_arxiv_id
 
 MAX_TITLE = 1_000
 MAX_ABSTRACT = 50_000
@@ -22,14 +22,13 @@ MAX_AUTHORS = 5_000
 MAX_AUTHOR_NAME = 300
 MAX_SHORT = 500
 
-_CATEGORY_RE = re.compile(r"^[a-z][a-z-]*(?:\.[A-Za-z][A-Za-z-]*)?$")
 _HOSTILE_RE = re.compile(
     r"<\s*/?\s*(?:script|iframe|object|embed|style|img|svg|link|meta|form|input|body|html|a|video|audio|base)\b"
     r"|<[^>]*\bon[a-z]+\s*=|javascript\s*:",
     re.IGNORECASE,
 )
 _WITHDRAWN_RE = re.compile(r"\b(?:this (?:paper|article|submission|manuscript) (?:has been|is) withdrawn|withdrawn)\b", re.I)
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_HTTP_URL_RE = re.compile(r"^https?://[^\s]+$")
 
 
 def _hostile(text: str) -> bool:
@@ -88,6 +87,8 @@ class PaperRecord:
     source: str = ""
     position: str = ""
     extra: dict = field(default_factory=dict)
+    # Category tokens validate() set aside as not arXiv's (ACM/MSC classes), for the report.
+    dropped_categories: list[str] = field(default_factory=list)
 
     def rank(self) -> tuple[int, int, str]:
         """Ordering between two views of one paper: newer version, then newer date, wins."""
@@ -105,12 +106,10 @@ def clean_text(value: str | None, *, keep_paragraphs: bool = False) -> str:
         return ""
     if not keep_paragraphs:
         # split() treats \r and \n as spaces already; only control characters need a pass.
-        return " ".join((_CONTROL_RE.sub("", value) if _CONTROL_RE.search(value) else value).split())
-    value = _CONTROL_RE.sub("", value).replace("\r\n", "\n").replace("\r", "\n")
-    if keep_paragraphs:
-        paragraphs = re.split(r"\n\s*\n", value.strip())
-        return "\n\n".join(" ".join(p.split()) for p in paragraphs if p.strip())
-    return " ".join(value.split())
+        return " ".join((CONTROL_RE.sub("", value) if CONTROL_RE.search(value) else value).split())
+    value = CONTROL_RE.sub("", value).replace("\r\n", "\n").replace("\r", "\n")
+    paragraphs = re.split(r"\n\s*\n", value.strip())
+    return "\n\n".join(" ".join(p.split()) for p in paragraphs if p.strip())
 
 
 def _fail(rec: PaperRecord, reason: str, field: str = "") -> RecordError:
@@ -123,8 +122,7 @@ def _limit(rec: PaperRecord, name: str, value: str, limit: int) -> str:
     return value
 
 
-def validate(rec: PaperRecord) -> PaperRecord:
-    """Normalise a record in place and return it, or raise RecordError."""
+def _validate_id(rec: PaperRecord) -> None:
     raw_id = (rec.arxiv_id or "").strip()
     if not raw_id:
         raise _fail(rec, "missing", "id")
@@ -135,92 +133,154 @@ def validate(rec: PaperRecord) -> PaperRecord:
     if parsed.version and not rec.version:
         rec.version = parsed.version
 
-    if rec.title is not None:
-        title = clean_text(rec.title)
-        if not title:
-            raise _fail(rec, "empty", "title")
-        _limit(rec, "title", title, MAX_TITLE)
-        if _hostile(title):
-            raise _fail(rec, "contains HTML markup or script", "title")
-        rec.title = title
-    elif rec.authoritative:
-        raise _fail(rec, "missing", "title")
 
+def _validate_title(rec: PaperRecord) -> None:
+    if rec.title is None:
+        if rec.authoritative:
+            raise _fail(rec, "missing", "title")
+        return
+    title = clean_text(rec.title)
+    if not title:
+        raise _fail(rec, "empty", "title")
+    _limit(rec, "title", title, MAX_TITLE)
+    if _hostile(title):
+        raise _fail(rec, "contains HTML markup or script", "title")
+    rec.title = title
+
+
+def _validate_abstract(rec: PaperRecord) -> None:
     if rec.abstract is not None:
         rec.abstract = _limit(rec, "abstract", clean_text(rec.abstract, keep_paragraphs=True), MAX_ABSTRACT)
-    if rec.comment is not None:
-        rec.comment = _limit(rec, "comment", clean_text(rec.comment), MAX_COMMENT)
-        if rec.withdrawn is None and "withdrawn" in rec.comment.lower() and _WITHDRAWN_RE.search(rec.comment):
-            rec.withdrawn = True
+
+
+def _validate_comment(rec: PaperRecord) -> None:
+    if rec.comment is None:
+        return
+    rec.comment = _limit(rec, "comment", clean_text(rec.comment), MAX_COMMENT)
+    if rec.withdrawn is None and "withdrawn" in rec.comment.lower() and _WITHDRAWN_RE.search(rec.comment):
+        rec.withdrawn = True
+
+
+def _validate_short_texts(rec: PaperRecord) -> None:
     for name in ("journal_ref", "doi", "license", "code_url", "project_url"):
         value = getattr(rec, name)
         if value is not None:
             setattr(rec, name, _limit(rec, name, clean_text(value), MAX_SHORT))
+
+
+def _validate_urls(rec: PaperRecord) -> None:
     for name in ("code_url", "project_url"):
         value = getattr(rec, name)
-        if value and not re.match(r"^https?://[^\s]+$", value):
+        if value and not _HTTP_URL_RE.match(value):
             raise _fail(rec, f"not an http(s) URL: {value[:80]!r}", name)
 
-    if rec.authors is not None:
-        if not isinstance(rec.authors, list):
-            raise _fail(rec, "expected a list of names", "authors")
-        if len(rec.authors) > MAX_AUTHORS:
-            raise _fail(rec, f"{len(rec.authors):,} names, limit {MAX_AUTHORS:,}", "authors")
-        # Checked as one blob first (a bulk load has ~10 names a paper); the per-name path
-        # runs only when the blob has something to clean or to refuse.
-        raw = [a if isinstance(a, str) else str(a) for a in rec.authors]
-        blob = "\n".join(raw)
-        if _CONTROL_RE.search(blob):
-            names = [clean_text(a) for a in raw]
-        else:
-            names = [" ".join(a.split()) for a in raw]
-        if _hostile(blob) and any(_hostile(n) for n in names):
-            raise _fail(rec, "contains HTML markup or script", "authors")
-        if len(blob) > MAX_AUTHOR_NAME:
-            for name in names:
-                if len(name) > MAX_AUTHOR_NAME:
-                    raise _fail(rec, f"a name of {len(name):,} characters", "authors")
-        rec.authors = [n for n in names if n]
 
-    if rec.categories is not None:
-        cats: list[str] = []
-        for cat in rec.categories:
-            cat = str(cat).strip()
-            if not _CATEGORY_RE.match(cat) or len(cat) > 32:
-                raise _fail(rec, f"not an arXiv category: {cat[:40]!r}", "categories")
-            if cat not in cats:
-                cats.append(cat)
-        rec.categories = cats
+def _validate_authors(rec: PaperRecord) -> None:
+    if rec.authors is None:
+        return
+    if not isinstance(rec.authors, list):
+        raise _fail(rec, "expected a list of names", "authors")
+    if len(rec.authors) > MAX_AUTHORS:
+        raise _fail(rec, f"{len(rec.authors):,} names, limit {MAX_AUTHORS:,}", "authors")
+    # Checked as one blob first (a bulk load has ~10 names a paper); the per-name path
+    # runs only when the blob has something to clean or to refuse.
+    raw = [a if isinstance(a, str) else str(a) for a in rec.authors]
+    blob = "\n".join(raw)
+    names = [clean_text(a) for a in raw] if CONTROL_RE.search(blob) else [" ".join(a.split()) for a in raw]
+    if _hostile(blob) and any(_hostile(n) for n in names):
+        raise _fail(rec, "contains HTML markup or script", "authors")
+    if len(blob) > MAX_AUTHOR_NAME:
+        for name in names:
+            if len(name) > MAX_AUTHOR_NAME:
+                raise _fail(rec, f"a name of {len(name):,} characters", "authors")
+    rec.authors = [n for n in names if n]
 
+
+def _validate_categories(rec: PaperRecord) -> None:
+    """Keep the arXiv categories; other tokens (ACM/MSC classes such as "I.4", "68T45,") are dropped.
+
+    Feeds mix classification codes into the category list; refusing the paper for them lost
+    real papers, so they are set aside on the record for the ingest report instead. A record
+    left with no category at all named one that was not arXiv's, and is refused.
+    """
+    if rec.categories is None:
+        return
+    kept: list[str] = []
+    dropped: list[str] = []
+    for entry in rec.categories:
+        for token in str(entry).split():
+            if not is_category(token):
+                dropped.append(token)
+            elif token not in kept:
+                kept.append(token)
+    if dropped and not kept:
+        raise _fail(rec, f"not an arXiv category: {' '.join(dropped)[:40]!r}", "categories")
+    rec.categories = kept
+    if dropped:  # a second validate of the same record keeps what the first one dropped
+        rec.dropped_categories = dropped
+
+
+def _validate_version(rec: PaperRecord) -> None:
     if rec.version is not None and not (1 <= int(rec.version) <= 999):
         raise _fail(rec, f"out of range: {rec.version}", "version")
-    if rec.versions is not None:
-        rec.versions = sorted(
-            {int(v["version"]): {"version": int(v["version"]), "date": v.get("date") or ""} for v in rec.versions}.values(),
-            key=lambda v: v["version"],
-        )
-        if rec.versions and (rec.version or 0) < rec.versions[-1]["version"]:
-            rec.version = rec.versions[-1]["version"]
+
+
+def _validate_versions(rec: PaperRecord) -> None:
+    if rec.versions is None:
+        return
+    rec.versions = sorted(
+        {int(v["version"]): {"version": int(v["version"]), "date": v.get("date") or ""} for v in rec.versions}.values(),
+        key=lambda v: v["version"],
+    )
+    if rec.versions and (rec.version or 0) < rec.versions[-1]["version"]:
+        rec.version = rec.versions[-1]["version"]
+
+
+def _validate_timestamps(rec: PaperRecord) -> None:
     for name in ("published", "updated"):
         value = getattr(rec, name)
-        if value is not None:
-            if not isinstance(value, datetime):
-                raise _fail(rec, f"not a date: {str(value)[:40]!r}", name)
-            # UTC, as the database hands it back, so the content hash of a re-read paper matches.
-            value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-            setattr(rec, name, value)
-            if not 1980 <= value.year <= 2100:
-                raise _fail(rec, f"implausible year {value.year}", name)
+        if value is None:
+            continue
+        if not isinstance(value, datetime):
+            raise _fail(rec, f"not a date: {str(value)[:40]!r}", name)
+        # UTC, as the database hands it back, so the content hash of a re-read paper matches.
+        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        setattr(rec, name, value)
+        if not 1980 <= value.year <= 2100:
+            raise _fail(rec, f"implausible year {value.year}", name)
+
+
+def _validate_announced(rec: PaperRecord) -> None:
     # No announced date is guessed here: upsert fills a missing one from ``published`` but
     # never lets such a guess replace a listing date a source actually named.
-    if rec.announced is not None and not isinstance(rec.announced, date):
+    if rec.announced is None:
+        return
+    if not isinstance(rec.announced, date):
         raise _fail(rec, f"not a date: {str(rec.announced)[:40]!r}", "announced")
     if isinstance(rec.announced, datetime):
         rec.announced = rec.announced.date()
-    if rec.announced is not None and not 1980 <= rec.announced.year <= 2100:
+    if not 1980 <= rec.announced.year <= 2100:
         raise _fail(rec, f"implausible year {rec.announced.year}", "announced")
+
+
+def _validate_upvotes(rec: PaperRecord) -> None:
     if rec.imported_upvotes is not None and not (0 <= int(rec.imported_upvotes) < 10_000_000):
         raise _fail(rec, f"out of range: {rec.imported_upvotes}", "upvotes")
+
+
+# In this order: the id first (every later message names it), the version before the
+# history that may raise it.
+_VALIDATORS = (
+    _validate_id, _validate_title, _validate_abstract, _validate_comment, _validate_short_texts, _validate_urls,
+    _validate_authors, _validate_categories, _validate_version, _validate_versions, _validate_timestamps,
+    _validate_announced, _validate_upvotes,
+)
+
+
+def validate(rec: PaperRecord) -> PaperRecord:
+    """Normalise a record in place and return it, or raise RecordError naming the first bad field."""
+    for check in _VALIDATORS:
+        check(rec)
     return rec
 
 

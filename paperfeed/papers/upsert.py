@@ -57,6 +57,7 @@ HASHED = (
 )
 STATE_FIELDS = (*HASHED, "source")
 MAX_REJECTIONS_KEPT = 50
+MAX_DROPPED_EXAMPLES_KEPT = 10
 MAX_CHANGED_IDS_KEPT = 100_000
 SECOND_HAND_SOURCES = ("", "hf-daily")
 # Everything links.extract_links can find contains one of these (a scheme or a code host).
@@ -81,11 +82,26 @@ class UpsertResult:
     rejections: list[str] = field(default_factory=list)
     # Ids added or updated (the first 100,000: a full snapshot load must not hold millions).
     changed_ids: list[str] = field(default_factory=list)
+    # Non-arXiv category tokens validate() dropped (ACM/MSC classes), and in how many papers.
+    dropped_tokens: int = 0
+    dropped_papers: int = 0
+    dropped_examples: list[str] = field(default_factory=list)
 
     def reject(self, error: RecordError | str) -> None:
         self.rejected += 1
         if len(self.rejections) < MAX_REJECTIONS_KEPT:
             self.rejections.append(str(error))
+
+    def dropped(self, rec: PaperRecord) -> None:
+        """Count the category tokens the record lost, keeping a few examples that say where."""
+        self.dropped_tokens += len(rec.dropped_categories)
+        self.dropped_papers += 1
+        if len(self.dropped_examples) < MAX_DROPPED_EXAMPLES_KEPT:
+            tokens = ", ".join(repr(t) for t in rec.dropped_categories[:5])
+            more = len(rec.dropped_categories) - 5
+            tokens += f" and {more} more" if more > 0 else ""
+            self.dropped_examples.append(
+                str(RecordError(rec.source, rec.position, f"dropped {tokens}", rec.arxiv_id, "categories")))
 
     def changed(self, ids: Iterable[str]) -> None:
         room = MAX_CHANGED_IDS_KEPT - len(self.changed_ids)
@@ -100,6 +116,10 @@ class UpsertResult:
         room = MAX_REJECTIONS_KEPT - len(self.rejections)
         self.rejections.extend(other.rejections[: max(room, 0)])
         self.changed(other.changed_ids)
+        self.dropped_tokens += other.dropped_tokens
+        self.dropped_papers += other.dropped_papers
+        room = MAX_DROPPED_EXAMPLES_KEPT - len(self.dropped_examples)
+        self.dropped_examples.extend(other.dropped_examples[: max(room, 0)])
 
     @property
     def total(self) -> int:
@@ -108,10 +128,6 @@ class UpsertResult:
 
 def _padded(categories: list[str]) -> str:
     return f" {' '.join(categories)} " if categories else ""
-
-
-def _iso(value: datetime | date | None) -> str | None:
-    return value.isoformat() if value is not None else None
 
 
 def state_hash(state: dict) -> str:
@@ -189,44 +205,68 @@ def apply_record(state: dict, rec: PaperRecord, *, metadata: bool) -> dict:
     stored_first_hand = state["source"] not in SECOND_HAND_SOURCES
     had_announced = state["announced"] is not None
     if metadata:
-        for name in METADATA_FIELDS:
-            value = getattr(rec, name)
-            if value is None:
-                continue
-            if name == "categories":
-                state["categories"] = _padded(value)
-                state["primary_category"] = value[0] if value else ""
-            elif name == "versions":
-                state["versions"] = _merge_versions(state["versions"], value)
-            else:
-                state[name] = value
-        if rec.source:
-            state["source"] = rec.source
+        _take_metadata(state, rec)
     else:
         state["versions"] = _merge_versions(state["versions"], rec.versions)
         if not rec.authoritative:
-            for name in FILLABLE_FIELDS:
-                value = getattr(rec, name)
-                current = state[name].strip() if name == "categories" else state[name]
-                if _is_blank(value) or not _is_blank(current):
-                    continue
-                if name == "categories":
-                    state["categories"] = _padded(value)
-                    state["primary_category"] = value[0]
-                else:
-                    state[name] = value
-    # The listing day: the earliest one arXiv's own sources name. A second-hand source, or a
-    # date guessed from the submission date, only fills a gap, and gives way once arXiv says.
+            _fill_gaps(state, rec)
+    _apply_announced(state, rec, had_announced=had_announced, stored_first_hand=stored_first_hand)
+    if rec.withdrawn:
+        state["withdrawn"] = True
+    _apply_links(state, rec)
+    _apply_community(state, rec)
+    return state
+
+
+def _take_metadata(state: dict, rec: PaperRecord) -> None:
+    for name in METADATA_FIELDS:
+        value = getattr(rec, name)
+        if value is None:
+            continue
+        if name == "categories":
+            state["categories"] = _padded(value)
+            state["primary_category"] = value[0] if value else ""
+        elif name == "versions":
+            state["versions"] = _merge_versions(state["versions"], value)
+        else:
+            state[name] = value
+    if rec.source:
+        state["source"] = rec.source
+
+
+def _fill_gaps(state: dict, rec: PaperRecord) -> None:
+    """A second-hand record fills what arXiv left empty, and nothing else."""
+    for name in FILLABLE_FIELDS:
+        value = getattr(rec, name)
+        current = state[name].strip() if name == "categories" else state[name]
+        if _is_blank(value) or not _is_blank(current):
+            continue
+        if name == "categories":
+            state["categories"] = _padded(value)
+            state["primary_category"] = value[0]
+        else:
+            state[name] = value
+
+
+def _apply_announced(state: dict, rec: PaperRecord, *, had_announced: bool, stored_first_hand: bool) -> None:
+    """The listing day: the earliest one arXiv's own sources name.
+
+    A second-hand source, or a date guessed from the submission date, only fills a gap, and
+    gives way once arXiv says.
+    """
     if rec.announced is not None:
         if (not had_announced or (rec.authoritative and not stored_first_hand)
                 or (rec.authoritative and rec.announced < state["announced"])):
             state["announced"] = rec.announced
     elif not had_announced and state["published"] is not None:
         state["announced"] = state["published"].date()
-    if rec.withdrawn:
-        state["withdrawn"] = True
-    # Links: an explicit one from the source wins; else what the comment/abstract says (the
-    # cheap _may_link test skips the extractor for the many papers that mention no URL at all).
+
+
+def _apply_links(state: dict, rec: PaperRecord) -> None:
+    """An explicit link from the source wins; else what the comment/abstract says.
+
+    The cheap _may_link test skips the extractor for the many papers that mention no URL.
+    """
     if (not (rec.code_url or state["code_url"]) or not (rec.project_url or state["project_url"])) and (
         _may_link(state["comment"]) or _may_link(state["abstract"])
     ):
@@ -236,6 +276,9 @@ def apply_record(state: dict, rec: PaperRecord, *, metadata: bool) -> dict:
         code = project = ""
     state["code_url"] = rec.code_url or state["code_url"] or code
     state["project_url"] = rec.project_url or state["project_url"] or project
+
+
+def _apply_community(state: dict, rec: PaperRecord) -> None:
     if rec.imported_upvotes is not None:
         state["imported_upvotes"] = max(state["imported_upvotes"] or 0, int(rec.imported_upvotes))
     if rec.github_stars is not None:
@@ -246,7 +289,6 @@ def apply_record(state: dict, rec: PaperRecord, *, metadata: bool) -> dict:
         state["ai_summary"] = rec.ai_summary
     if rec.ai_keywords is not None:
         state["ai_keywords"] = rec.ai_keywords
-    return state
 
 
 def _chunks(items: Iterable, size: int) -> Iterator[list]:
@@ -286,6 +328,8 @@ def _upsert_chunk(chunk: list[PaperRecord | RecordError]) -> UpsertResult:
         except RecordError as error:
             result.reject(error)
             continue
+        if rec.dropped_categories:
+            result.dropped(rec)
         valid.setdefault(rec.arxiv_id, []).append(rec)
     if not valid:
         return result
@@ -354,13 +398,32 @@ UPDATE_FIELDS = (*STATE_FIELDS, "content_hash", "updated_at")
 
 
 def _write(valid: dict[str, list[PaperRecord]], result: UpsertResult) -> None:
-    ids = list(valid)
+    """Plan (hashes only) → read and merge what may have changed → insert → update."""
+    now = timezone.now()
+    inserts, suspects = _plan(valid, _stored_hashes(list(valid)), result, now)
+    changed = _merge_stored(suspects, valid, result, now)
+    if inserts:
+        _insert(inserts)
+        result.added += len(inserts)
+        result.changed(v["arxiv_id"] for v in inserts)
+    if changed:
+        _update(changed)
+        result.updated += len(changed)
+        result.changed(v["arxiv_id"] for v in changed)
+
+
+def _stored_hashes(ids: list[str]) -> dict[str, str]:
     stored: dict[str, str] = {}
     for start in range(0, len(ids), 900):  # SQLite's bound-parameter limit
         stored.update(
             Paper.objects.filter(arxiv_id__in=ids[start: start + 900]).values_list("arxiv_id", "content_hash")
         )
-    now = timezone.now()
+    return stored
+
+
+def _plan(valid: dict[str, list[PaperRecord]], stored: dict[str, str], result: UpsertResult,
+          now: datetime) -> tuple[list[dict], list[str]]:
+    """New papers' full rows, and the ids whose stored row must be read because it may change."""
     inserts: list[dict] = []
     suspects: list[str] = []
     for arxiv_id, recs in valid.items():
@@ -385,6 +448,12 @@ def _write(valid: dict[str, list[PaperRecord]], result: UpsertResult) -> None:
             result.unchanged += 1  # the stored state is exactly what this record alone makes
         else:
             suspects.append(arxiv_id)
+    return inserts, suspects
+
+
+def _merge_stored(suspects: list[str], valid: dict[str, list[PaperRecord]], result: UpsertResult,
+                  now: datetime) -> list[dict]:
+    """Apply the records onto the stored rows; those whose hash moved are returned for update."""
     changed: list[dict] = []
     for start in range(0, len(suspects), 900):
         for row in Paper.objects.filter(arxiv_id__in=suspects[start: start + 900]).values(
@@ -399,21 +468,22 @@ def _write(valid: dict[str, list[PaperRecord]], result: UpsertResult) -> None:
                 continue
             state.update(pk=row["pk"], arxiv_id=row["arxiv_id"], content_hash=digest, updated_at=now)
             changed.append(state)
-    if inserts:
-        cols = _Columns(INSERT_FIELDS, all_columns=True)
-        defaults = cols.defaults
-        sql = (f"INSERT INTO {connection.ops.quote_name(Paper._meta.db_table)} ({', '.join(cols.column)}) "
-               f"VALUES ({', '.join(['%s'] * len(cols.column))})")
-        with connection.cursor() as cursor:
-            cursor.executemany(sql, [cols.row(values | defaults) if defaults else cols.row(values)
-                                     for values in inserts])
-        result.added += len(inserts)
-        result.changed(v["arxiv_id"] for v in inserts)
-    if changed:
-        cols = _Columns(UPDATE_FIELDS)
-        assignments = ", ".join(f"{c} = %s" for c in cols.column)
-        sql = f"UPDATE {connection.ops.quote_name(Paper._meta.db_table)} SET {assignments} WHERE id = %s"
-        with connection.cursor() as cursor:
-            cursor.executemany(sql, [[*cols.row(values), values["pk"]] for values in changed])
-        result.updated += len(changed)
-        result.changed(v["arxiv_id"] for v in changed)
+    return changed
+
+
+def _insert(inserts: list[dict]) -> None:
+    cols = _Columns(INSERT_FIELDS, all_columns=True)
+    defaults = cols.defaults
+    sql = (f"INSERT INTO {connection.ops.quote_name(Paper._meta.db_table)} ({', '.join(cols.column)}) "
+           f"VALUES ({', '.join(['%s'] * len(cols.column))})")
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [cols.row(values | defaults) if defaults else cols.row(values)
+                                 for values in inserts])
+
+
+def _update(changed: list[dict]) -> None:
+    cols = _Columns(UPDATE_FIELDS)
+    assignments = ", ".join(f"{c} = %s" for c in cols.column)
+    sql = f"UPDATE {connection.ops.quote_name(Paper._meta.db_table)} SET {assignments} WHERE id = %s"
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [[*cols.row(values), values["pk"]] for values in changed])

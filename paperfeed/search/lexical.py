@@ -13,13 +13,14 @@ score, so they cut the candidate set *inside* the retriever, never a top-k after
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 import tantivy
+
+from paperfeed.papers.arxiv import canonical_category
 
 from .embedder import normalize_text
 
@@ -29,7 +30,6 @@ NAME_TOKENIZER = "pf_name"  # names: simple tokenizer, lowercase, ASCII folding 
 STOPWORDS = frozenset(
     ["a", "an", "and", "are", "as", "at", "be", "been", "but", "by", "for", "from", "has", "have", "in", "into", "is", "it", "its", "of", "on", "or", "not", "no", "nor", "that", "the", "their", "then", "there", "these", "they", "this", "those", "to", "was", "were", "which", "while", "will", "with", "we", "our", "via", "using", "use", "than", "such", "can", "may", "also", "does", "do", "did"]
 )
-_CATEGORY_WORD = re.compile(r"^[a-z-]+\.[a-z-]+$", re.IGNORECASE)
 MAX_TERMS = 64
 
 
@@ -306,9 +306,9 @@ class LexicalIndex:
                 if name not in STOPWORDS and len(name) > 1]
 
     def _category_clauses(self, words: list[str]) -> list[tantivy.Query]:
-        """A free word shaped like a category ("cs.LG") also matches papers listed there."""
+        """A free word that names an arXiv category ("cs.LG") also matches papers listed there."""
         return [tantivy.Query.term_query(self.schema, "cats", word.lower())
-                for word in words if _CATEGORY_WORD.match(word)]
+                for word in words if "." in word and canonical_category(word)]
 
     def _proximity_clauses(self, raw_words: str, terms: list[str], unique: list[str],
                            params: LexicalParams) -> list[tantivy.Query]:

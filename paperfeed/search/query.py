@@ -19,7 +19,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from paperfeed.papers.arxiv import ArxivId, parse_arxiv_id
+from paperfeed.papers.arxiv import CONTROL_RE, ArxivId, canonical_category, parse_arxiv_id
 
 MAX_QUERY_CHARS = 1000
 SORTS = {
@@ -36,8 +36,6 @@ _TOKEN = re.compile(
     r'|"(?P<phrase>[^"]*)"?'
     r'|(?P<word>[^\s"]+)'
 )
-_CATEGORY = re.compile(r"^[A-Za-z-]+(?:\.[A-Za-z-]+)?$")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass
@@ -89,7 +87,7 @@ def parse_date(value: str, *, end: bool = False) -> date | None:
 def clean(text: str) -> str:
     """Unicode NFC, no control characters, whitespace collapsed."""
     text = unicodedata.normalize("NFC", text or "")
-    text = _CONTROL.sub(" ", text)
+    text = CONTROL_RE.sub(" ", text)
     return " ".join(text.split())
 
 
@@ -146,8 +144,8 @@ def _apply_operator(parsed: ParsedQuery, key: str, given_key: str, value: str) -
         return
     if key == "cat":
         for part in value.replace(",", " ").split():
-            if _CATEGORY.match(part):
-                parsed.categories.append(part)
+            if category := canonical_category(part):
+                parsed.categories.append(category)
             else:
                 parsed.notes.append(f"“{part[:40]}” is not an arXiv category (e.g. cs.LG); it was ignored.")
     elif key == "author":

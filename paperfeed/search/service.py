@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import numpy as np
-from django.db.models import F
 
 from paperfeed.papers.arxiv import ArxivId
 from paperfeed.papers.models import Paper
@@ -322,8 +321,7 @@ def _days(snapshot: Snapshot, pks: list[int]) -> dict[int, int]:
 
 
 def _upvotes(pks: list[int]) -> dict[int, int]:
-    return dict(Paper.objects.filter(pk__in=pks).annotate(v=F("imported_upvotes") + F("local_upvotes"))
-                .values_list("pk", "v"))
+    return dict(Paper.objects.filter(pk__in=pks).with_score().values_list("pk", "score"))
 
 
 def _load(request: _Request, candidates: list[Candidate], results: SearchResults) -> SearchResults:
@@ -358,8 +356,7 @@ def _browse(snapshot: Snapshot, request: _Request, results: SearchResults) -> Se
         results.total = len(pks)
         pks = pks[-BROWSE_UPVOTED_CAP:] if len(pks) > BROWSE_UPVOTED_CAP else pks
         ordered = list(Paper.objects.visible().filter(pk__in=pks)
-                       .annotate(v=F("imported_upvotes") + F("local_upvotes"))
-                       .order_by("-v", "-announced", "-pk")[offset : offset + limit])
+                       .with_score().order_by("-score", "-announced", "-pk")[offset : offset + limit])
     else:
         pks, results.total = snapshot.lexical.newest(filt_q, limit, offset)
         found = Paper.objects.visible().in_bulk(pks)

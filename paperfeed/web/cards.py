@@ -7,29 +7,11 @@ one query for the whole list, whatever its length.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from paperfeed.accounts.votes import upvoted_ids
 from paperfeed.lists import ranking
 from paperfeed.papers.models import DailyEntry, Paper
-
-# arXiv category names: "cs.CV", "math.AG", "hep-th", "q-bio.NC", "astro-ph.GA".
-CATEGORY_RE = re.compile(r"^[a-z]{2,12}(?:-[a-z]{2,8})?(?:\.[A-Za-z]{2,4})?$")
-
-
-class CategoryError(ValueError):
-    """A ?cat= value that is not an arXiv category name."""
-
-
-def clean_category(raw: str | None) -> str | None:
-    """The category a ?cat= parameter names, None when empty; CategoryError when malformed."""
-    value = (raw or "").strip()
-    if not value:
-        return None
-    if len(value) > 32 or not CATEGORY_RE.match(value):
-        raise CategoryError(f"{value[:40]!r} is not an arXiv category (e.g. cs.CV, math.AG, hep-th)")
-    return value
 
 
 @dataclass

@@ -17,16 +17,17 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from paperfeed.accounts import collections as collection_service
 from paperfeed.accounts.models import Collection
 from paperfeed.lists import ranking
+from paperfeed.papers import arxiv
 from paperfeed.papers.models import Paper
 
-from . import cards, related
+from . import related
 
 FEED_SIZE = 50
 
 
 def _clean_text(text: str) -> str:
     # XML 1.0 cannot carry most control characters; drop them rather than emit a broken feed.
-    return "".join(ch for ch in (text or "") if ch in "\t\n\r" or ord(ch) >= 32)
+    return arxiv.CONTROL_RE.sub("", text or "")
 
 
 class _PaperFeed(Feed):
@@ -61,8 +62,8 @@ class _PaperFeed(Feed):
 
     def _category(self, request: HttpRequest) -> str | None:
         try:
-            return cards.clean_category(request.GET.get("cat"))
-        except cards.CategoryError as problem:
+            return arxiv.clean_category(request.GET.get("cat"))
+        except arxiv.CategoryError as problem:
             raise Http404(str(problem)) from None
 
 
@@ -114,8 +115,8 @@ class CategoryFeed(_PaperFeed):
 
     def get_object(self, request: HttpRequest, category: str) -> str:
         try:
-            return cards.clean_category(category) or ""
-        except cards.CategoryError as problem:
+            return arxiv.clean_category(category) or ""
+        except arxiv.CategoryError as problem:
             raise Http404(str(problem)) from None
 
     def title(self, obj: str) -> str:

@@ -29,7 +29,7 @@ def test_ids_in_any_form_are_normalised_and_carry_their_version():
     ({"title": "Nice <img src=x onerror=alert(1)>"}, "title: contains HTML markup or script"),
     ({"abstract": "y" * 60_000}, "abstract: 60,000 characters, limit 50,000"),
     ({"authors": ["<script>x</script>"]}, "authors: contains HTML markup or script"),
-    ({"categories": ["cs.LG", "not a category"]}, "categories: not an arXiv category"),
+    ({"categories": ["not a category"]}, "categories: not an arXiv category"),
     ({"version": 0}, "version: out of range: 0"),
     ({"published": datetime(3000, 1, 1)}, "published: implausible year 3000"),
     ({"code_url": "javascript:alert(1)"}, "code_url: not an http(s) URL"),
@@ -73,3 +73,20 @@ def test_clean_text():
     assert clean_text(None) == ""
     assert clean_text("a\r\nb\tc") == "a b c"
     assert clean_text("p1\n\n\np2", keep_paragraphs=True) == "p1\n\np2"
+
+
+def test_non_arxiv_category_tokens_are_dropped_and_kept_aside():
+    # As the arXiv API hands them: ACM classes in one term, MSC classes with their commas.
+    r = validate(rec(categories=["cs.CV", "I.2.10; I.4.8", "cs.LG", "68T45,", "cs.CV", "68U10"]))
+    assert r.categories == ["cs.CV", "cs.LG"]
+    assert r.dropped_categories == ["I.2.10;", "I.4.8", "68T45,", "68U10"]
+    # A second pass (hf-daily validates before upsert does) keeps what the first set aside.
+    assert validate(r).dropped_categories == ["I.2.10;", "I.4.8", "68T45,", "68U10"]
+    assert validate(rec(categories=["hep-th", "physics.optics"])).dropped_categories == []
+
+
+def test_a_record_left_without_an_arxiv_category_is_refused_naming_them():
+    with pytest.raises(RecordError, match=r"oai page 2 record 7 \(2603.01234\): categories: not an arXiv "
+                                          r"category: 'I.4 68T45,'"):
+        validate(rec(categories=["I.4", "68T45,"]))
+    assert validate(rec(categories=[])).categories == []  # a source that names none is not refused

@@ -197,3 +197,21 @@ def test_many_papers_in_many_chunks():
     result = upsert_papers(records, chunk_size=1000)
     assert result.added == 2500 and Paper.objects.count() == 2500
     assert upsert_papers(records, chunk_size=1000).unchanged == 2500
+
+
+def test_dropped_category_tokens_are_counted_across_chunks():
+    records = [arxiv(arxiv_id=f"2603.0{n}234", categories=["cs.LG", "I.2.6", "68T05,"], position=f"line {n}")
+               for n in range(1, 6)]
+    result = upsert_papers([*records, arxiv(arxiv_id="2603.09999")], chunk_size=2)
+    assert (result.added, result.dropped_tokens, result.dropped_papers) == (6, 10, 5)
+    assert result.dropped_examples[0] == "snapshot line 1 (2603.01234): categories: dropped 'I.2.6', '68T05,'"
+    assert Paper.objects.get(arxiv_id="2603.01234").categories == " cs.LG "
+
+
+def test_with_score_is_the_same_sum_as_upvotes():
+    upsert_papers([arxiv(), arxiv(arxiv_id="2603.05678")])
+    Paper.objects.filter(arxiv_id="2603.01234").update(imported_upvotes=7, local_upvotes=2)
+    Paper.objects.filter(arxiv_id="2603.05678").update(imported_upvotes=3, local_upvotes=9)
+    ranked = list(Paper.objects.with_score().order_by("-score"))
+    assert [(p.arxiv_id, p.score) for p in ranked] == [("2603.05678", 12), ("2603.01234", 9)]
+    assert all(p.score == p.upvotes for p in ranked)

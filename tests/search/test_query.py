@@ -80,3 +80,12 @@ def test_sort_spellings():
     assert normalize_sort("NEWEST") == "newest"
     assert normalize_sort("relevance") == "relevance"
     assert normalize_sort("bogus") is None
+
+
+def test_cat_takes_arxivs_categories_in_any_case_and_only_them():
+    p = parse_query("cat:CS.cv,physics.optics cat:cond-mat.stat-mech cat:hep-TH cat:I.4 cat:68T45 gans")
+    assert p.categories == ["cs.CV", "physics.optics", "cond-mat.stat-mech", "hep-th"]
+    assert [n for n in p.notes if "not an arXiv category" in n] == [
+        "“I.4” is not an arXiv category (e.g. cs.LG); it was ignored.",
+        "“68T45” is not an arXiv category (e.g. cs.LG); it was ignored.",
+    ]

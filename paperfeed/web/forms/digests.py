@@ -13,11 +13,11 @@ from django import forms
 from django.conf import settings
 
 from paperfeed.digests.models import Subscription
+from paperfeed.papers.arxiv import CONTROL_OR_LINE_BREAK_RE
 
 MAX_EMAIL = 254
 MAX_KEYWORDS = 10
 MAX_KEYWORD_LEN = 60
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\u0085]")
 _KEYWORD_OK = re.compile(r"^[\w][\w .+#'/-]*$", re.UNICODE)
 
 
@@ -47,7 +47,7 @@ class SubscribeForm(forms.Form):
 
     def clean_email(self) -> str:
         raw = self.cleaned_data["email"]
-        if _CONTROL.search(raw):
+        if CONTROL_OR_LINE_BREAK_RE.search(raw):
             raise forms.ValidationError("Email address must be one line without control characters.")
         value = raw.strip()
         if len(value) > MAX_EMAIL:
@@ -64,7 +64,7 @@ class SubscribeForm(forms.Form):
 
     def clean_keywords(self) -> list[str]:
         raw = self.cleaned_data.get("keywords") or ""
-        if _CONTROL.search(raw):
+        if CONTROL_OR_LINE_BREAK_RE.search(raw):
             raise forms.ValidationError("Keywords must be one line without control characters.")
         words = [w.strip() for w in raw.split(",") if w.strip()]
         if len(words) > MAX_KEYWORDS:
