@@ -10,10 +10,10 @@ upsert refuses) but pages and indexes must still survive. Columns no source sets
 from __future__ import annotations
 
 import itertools
-import re
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 
+from paperfeed.papers.arxiv import is_category
 from paperfeed.papers.models import DailyEntry, Paper
 from paperfeed.papers.records import PaperRecord
 from paperfeed.papers.upsert import upsert_papers
@@ -81,7 +81,7 @@ def listed(n: int = 1, day: date = DAY, **paper_fields) -> list[Paper]:
 
 def corpus_record(row: dict, **overrides) -> PaperRecord:
     """A PaperRecord for a line of arxiv_daily.jsonl.gz (ACM/MSC classes riding in "categories" dropped)."""
-    categories = [c for c in row["categories"] if re.fullmatch(r"[a-z-]+(?:\.[A-Za-z-]+)?", c)]
+    categories = [c for c in row["categories"] if is_category(c)]
     day = date.fromisoformat(row["date"])
     fields = {"arxiv_id": row["id"], "title": row["title"], "abstract": row["abstract"], "authors": row["authors"],
               "categories": categories, "version": 1, "announced": day, "comment": row.get("comment"),

@@ -94,6 +94,16 @@ def test_category_filter(client):
     assert 'href="/date/2026-04-01/?cat=cs.CV" rel="prev"' in html
 
 
+def test_category_filter_takes_every_real_category_in_any_case(client):
+    # Subjects with hyphens or longer than four letters are real (the old ?cat= check refused them).
+    optics = make_paper(title="Optics paper", categories="physics.optics cond-mat.stat-mech")
+    list_paper(optics)
+    for cat in ("physics.optics", "cond-mat.stat-mech", "PHYSICS.Optics"):
+        response = client.get(f"/date/2026-04-02/?cat={cat}")
+        assert response.status_code == 200 and "Optics paper" in response.content.decode(), cat
+    assert client.get("/date/2026-04-02/?cat=I.4").status_code == 400
+
+
 @pytest.mark.parametrize(
     "url",
     [
