@@ -84,6 +84,7 @@ def demo_member() -> str:
     from django.contrib.auth import get_user_model
 
     from paperfeed.accounts import collections, votes
+    from paperfeed.accounts.errors import CollectionExists
     from paperfeed.lists import ranking
 
     user, _ = get_user_model().objects.get_or_create(username="demo", defaults={"email": "demo@example.org"})
@@ -102,7 +103,7 @@ def demo_member() -> str:
     for name, public, chosen in [("Reading group", True, papers[:3]), ("Diffusion", False, papers[3:5])]:
         try:
             shelf = collections.create(user, name, public=public)
-        except collections.CollectionError:
+        except CollectionExists:
             continue
         for p in chosen:
             collections.add(shelf, p)

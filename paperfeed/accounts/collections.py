@@ -1,8 +1,9 @@
-"""Collections ("tags"): the one place the web UI creates, renames, deletes and fills them.
+"""Collections ("tags"): the one place that creates, renames, deletes and fills them, for both doors.
 
 Unique constraints (user+name, user+slug, collection+paper) decide conflicts, so a double
-click or two tabs cannot create twins; every refusal is a CollectionError with a message
-fit to show the person.
+click, two tabs or two API calls cannot create twins. Every refusal is a CollectionError
+(accounts.errors) with a message fit to show the person. Every change to a collection's
+papers bumps its ``updated_at`` (recommendations and feeds read it).
 """
 
 from __future__ import annotations
@@ -10,19 +11,23 @@ from __future__ import annotations
 import hashlib
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 
+from paperfeed.papers.arxiv import CONTROL_RE
 from paperfeed.papers.models import Paper
 
+from .errors import (
+    AlreadyInCollection,
+    CollectionExists,
+    CollectionNameInvalid,
+    CollectionNotFound,
+    NotInCollection,
+)
 from .models import Collection, CollectionItem
 
 MAX_NAME = 100
-
-
-class CollectionError(ValueError):
-    """A refused change, with a message for the person who asked for it."""
 
 
 def slug_for(name: str) -> str:
@@ -32,13 +37,18 @@ def slug_for(name: str) -> str:
 
 
 def clean_name(name: str) -> str:
+    """The name with its whitespace runs made single spaces; CollectionNameInvalid if unusable."""
     name = " ".join((name or "").split())
     if not name:
-        raise CollectionError("Give the collection a name.")
+        raise CollectionNameInvalid("must not be blank", "Give the collection a name.")
     if len(name) > MAX_NAME:
-        raise CollectionError(f"Collection names are at most {MAX_NAME} characters.")
-    if any(ord(ch) < 32 for ch in name):
-        raise CollectionError("Collection names cannot contain control characters.")
+        raise CollectionNameInvalid(
+            f"must be at most {MAX_NAME} characters", f"Collection names are at most {MAX_NAME} characters."
+        )
+    if CONTROL_RE.search(name):
+        raise CollectionNameInvalid(
+            "must not contain control characters", "Collection names cannot contain control characters."
+        )
     return name
 
 
@@ -47,13 +57,32 @@ def of(user) -> QuerySet[Collection]:
     return Collection.objects.filter(user=user).annotate(size=Count("items")).order_by("name")
 
 
+def named(user, ref: str) -> Collection:
+    """The member's collection whose slug or exact name is ``ref`` (with its size)."""
+    ref = ref.strip()
+    # A name never holds control characters, and PostgreSQL refuses NUL in a query.
+    found = None if CONTROL_RE.search(ref) else of(user).filter(Q(slug=ref) | Q(name=ref)).first()
+    if found is None:
+        raise CollectionNotFound(ref)
+    return found
+
+
+def owned(user, pk: int) -> Collection:
+    """The member's collection with this id; another member's is CollectionNotFound too."""
+    found = Collection.objects.filter(user=user, pk=pk).first()
+    if found is None:
+        raise CollectionNotFound(str(pk))
+    return found
+
+
 def create(user, name: str, public: bool = False) -> Collection:
     name = clean_name(name)
+    slug = slug_for(name)
     try:
         with transaction.atomic():
-            return Collection.objects.create(user=user, name=name, slug=slug_for(name), public=public)
+            return Collection.objects.create(user=user, name=name, slug=slug, public=public)
     except IntegrityError:
-        raise CollectionError(f"You already have a collection named “{name}”.") from None
+        raise CollectionExists(name, slug) from None
 
 
 def rename(collection: Collection, name: str) -> Collection:
@@ -65,8 +94,9 @@ def rename(collection: Collection, name: str) -> Collection:
         with transaction.atomic():
             collection.save(update_fields=["name", "slug", "updated_at"])
     except IntegrityError:
+        slug = collection.slug
         collection.refresh_from_db()
-        raise CollectionError(f"You already have a collection named “{name}”.") from None
+        raise CollectionExists(name, slug) from None
     return collection
 
 
@@ -80,22 +110,26 @@ def delete(collection: Collection) -> None:
     collection.delete()
 
 
-def add(collection: Collection, paper: Paper) -> bool:
-    """Put the paper in the collection; False when it was already there."""
+def _touch(collection: Collection) -> None:
+    Collection.objects.filter(pk=collection.pk).update(updated_at=timezone.now())
+
+
+def add(collection: Collection, paper: Paper) -> None:
+    """Put the paper in the collection; AlreadyInCollection when it is there."""
     try:
         with transaction.atomic():
             CollectionItem.objects.create(collection=collection, paper=paper)
     except IntegrityError:
-        return False
-    Collection.objects.filter(pk=collection.pk).update(updated_at=timezone.now())
-    return True
+        raise AlreadyInCollection(paper.arxiv_id, collection.name) from None
+    _touch(collection)
 
 
-def remove(collection: Collection, paper: Paper) -> bool:
+def remove(collection: Collection, paper: Paper) -> None:
+    """Take the paper out of the collection; NotInCollection when it was not there."""
     deleted, _ = CollectionItem.objects.filter(collection=collection, paper=paper).delete()
-    if deleted:
-        Collection.objects.filter(pk=collection.pk).update(updated_at=timezone.now())
-    return bool(deleted)
+    if not deleted:
+        raise NotInCollection(paper.arxiv_id, collection.name)
+    _touch(collection)
 
 
 def containing(user, paper: Paper) -> set[int]:

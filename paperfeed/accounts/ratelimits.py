@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.http import HttpRequest
 from django_ratelimit.core import ALL, get_usage
-
-from . import conf
 
 
 @dataclass(frozen=True)
@@ -39,10 +38,11 @@ def _member(group: str, request: HttpRequest) -> str:
 
 def hit(request: HttpRequest, action: str, *, per: str = "member") -> Limited | None:
     """Count one attempt of ``action``; a Limited when the caller is over its rate, else None."""
-    if not conf.ratelimit_enabled():
+    if not settings.RATELIMIT_ENABLE:
         return None
     key = _member if per == "member" else _ip
-    usage = get_usage(request, group=f"paperfeed.web.{action}", key=key, rate=conf.rate(action), method=ALL, increment=True)
+    rate = getattr(settings, f"{action.upper()}_RATE")  # LOGIN_RATE, VOTE_RATE, … (settings.py)
+    usage = get_usage(request, group=f"paperfeed.web.{action}", key=key, rate=rate, method=ALL, increment=True)
     if usage and usage["should_limit"]:
         return Limited(action, max(int(usage["time_left"]), 1))
     return None

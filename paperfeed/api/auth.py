@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja.security import HttpBearer
 
 from paperfeed.accounts.models import ApiToken
 
-from . import conf
 from .errors import ApiError
 from .ratelimits import check_write
 
@@ -57,7 +57,7 @@ class TokenAuth(HttpBearer):
 
 
 def check_body_size(request: HttpRequest) -> None:
-    limit = conf.max_body_bytes()
+    limit = int(settings.API_MAX_BODY_BYTES)
     try:
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:

@@ -2,11 +2,16 @@
 
 ``error`` is the key Hugging Face uses for its own errors (huggingface_hub shows it to the
 user), ``detail`` names the specifics: the field, the value, the limit.
+
+The domain refuses with its own errors (paper lookup, members' rules); :data:`DOMAIN_ERRORS`
+is the one table that turns each class into its status and documented body (docs/api.md,
+"Errors"). ApiError is only for what the API itself refuses (tokens, bodies, parameters).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
@@ -15,15 +20,46 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from paperfeed.accounts import errors as rules
+from paperfeed.papers.lookup import NotAnArxivId, PaperHidden, PaperLookupError, PaperNotFound
+
 logger = logging.getLogger("paperfeed.api")
 
 
 class ApiError(Exception):
-    """Raised by services and views; rendered by :func:`install` as a JSON error."""
+    """What the API itself refuses (token, body, parameters); rendered by :func:`install` as JSON."""
 
     def __init__(self, status: int, error: str, detail: Any = None, headers: dict[str, str] | None = None):
         super().__init__(error)
         self.status, self.error, self.detail, self.headers = status, error, detail, headers or {}
+
+
+# Domain error class → (status, error, detail). The wording is the API's documented one, kept
+# short as Hugging Face's own errors are; the web shows the domain's longer sentences instead.
+DOMAIN_ERRORS: dict[type[Exception], Callable[[Any], tuple[int, str, Any]]] = {
+    NotAnArxivId: lambda e: (400, "Not an arXiv identifier", {"id": e.raw[:100]}),
+    PaperNotFound: lambda e: (404, str(e), None),
+    PaperHidden: lambda e: (403, str(e), None),
+    rules.AlreadyListed: lambda e: (409, f"{e.arxiv_id} is already listed", {"day": e.day.isoformat()}),
+    rules.DailyLimitReached: lambda e: (
+        429, "Daily submission limit reached", {"limit": e.limit, "day": e.day.isoformat()}
+    ),
+    rules.ArxivUnavailable: lambda e: (502, f"Could not look {e.arxiv_id} up on arXiv", e.reason[:300]),
+    rules.CollectionNameInvalid: lambda e: (
+        422, f"Invalid name: {e.reason}", [{"loc": ["body", "name"], "msg": e.reason}]
+    ),
+    rules.CollectionExists: lambda e: (409, f"You already have a collection named {e.name!r}", {"slug": e.slug}),
+    rules.CollectionNotFound: lambda e: (
+        404, f"You have no collection {e.ref[:100]!r}", 'Create it first: POST /api/collections {"name": …}'
+    ),
+    rules.AlreadyInCollection: lambda e: (409, f"{e.arxiv_id} is already in {e.collection!r}", None),
+    rules.NotInCollection: lambda e: (404, f"{e.arxiv_id} is not in {e.collection!r}", None),
+}
+
+
+def domain_answer(error: Exception) -> tuple[int, str, Any]:
+    """(status, error, detail) for a domain error; tests/test_member_rules.py checks every class is here."""
+    return DOMAIN_ERRORS[type(error)](error)
 
 
 def error_response(status: int, error: str, detail: Any = None, headers: dict[str, str] | None = None) -> JsonResponse:
@@ -57,6 +93,11 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(ApiError)
     def _api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
         return error_response(exc.status, exc.error, exc.detail, exc.headers)
+
+    @api.exception_handler(PaperLookupError)
+    @api.exception_handler(rules.MemberRuleError)
+    def _domain(request: HttpRequest, exc: Exception) -> HttpResponse:
+        return error_response(*domain_answer(exc))
 
     @api.exception_handler(ValidationError)
     def _validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:

@@ -6,10 +6,10 @@ process shares, so a token gets the same budget however many workers serve it.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest
 from django_ratelimit.core import ALL, get_usage
 
-from . import conf
 from .errors import ApiError
 
 GROUP = "paperfeed.api.write"
@@ -21,9 +21,9 @@ def _token_key(group: str, request: HttpRequest) -> str:
 
 def check_write(request: HttpRequest) -> None:
     """Count one write for the request's token; 429 with Retry-After once over the rate."""
-    if not conf.ratelimit_enabled():
+    if not settings.RATELIMIT_ENABLE:
         return
-    rate = conf.write_rate()
+    rate = settings.API_WRITE_RATE
     usage = get_usage(request, group=GROUP, key=_token_key, rate=rate, method=ALL, increment=True)
     if usage and usage["should_limit"]:
         wait = max(int(usage["time_left"]), 1)

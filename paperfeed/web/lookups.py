@@ -1,18 +1,18 @@
-"""Find the visible paper an URL names, or 404: shared by the paper page and member actions."""
+"""The web's answer when an URL names no paper it can show: a 404 (hidden papers included).
+
+The lookup itself is the domain's (``papers.lookup.visible_paper``); this only translates.
+"""
 
 from __future__ import annotations
 
 from django.http import Http404
 
-from paperfeed.papers.arxiv import parse_arxiv_id
+from paperfeed.papers.lookup import PaperLookupError, visible_paper
 from paperfeed.papers.models import Paper
 
 
-def visible_paper(raw_id: str) -> Paper:
-    parsed = parse_arxiv_id(raw_id)
-    if parsed is None:
-        raise Http404(f"{raw_id[:40]!r} is not an arXiv identifier")
+def paper_or_404(raw_id: str) -> Paper:
     try:
-        return Paper.objects.visible().get(arxiv_id=parsed.id)
-    except Paper.DoesNotExist:
-        raise Http404(f"No paper {parsed.id} on this hub") from None
+        return visible_paper(raw_id)
+    except PaperLookupError as missing:
+        raise Http404(str(missing)[:200]) from None

@@ -7,9 +7,12 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Status
 
+from paperfeed.accounts import collections
 from paperfeed.accounts.models import Collection
+from paperfeed.accounts.papers import known_or_fetched
+from paperfeed.papers.lookup import find_paper
 
-from .. import collections, serializers, submissions
+from .. import serializers
 from ..auth import token_auth
 from ..schemas import (
     CollectionDetail,
@@ -41,7 +44,7 @@ def _out(collection: Collection) -> dict:
 @router.get("/collections", response={200: list[CollectionOut], 401: ErrorOut, 403: ErrorOut},
             summary="Your collections", operation_id="list_collections")
 def list_collections(request: HttpRequest) -> Any:
-    return [_out(c) for c in collections.mine(request.auth.user)]
+    return [_out(c) for c in collections.of(request.auth.user)]
 
 
 @router.post("/collections", response={201: CollectionOut, **ERRORS}, summary="Create a collection",
@@ -56,17 +59,17 @@ def create_collection(request: HttpRequest, payload: CollectionIn) -> Any:
             operation_id="get_collection")
 def get_collection(request: HttpRequest, name: str) -> Any:
     """A collection by slug or name, with its papers (newest added first, at most 1000)."""
-    found = collections.get(request.auth.user, name)
-    items = list(found.items.select_related("paper").filter(paper__hidden=False)[:MAX_LISTED])
-    return {**_out(found), "papers": [serializers.paper_dict(item.paper) for item in items]}
+    found = collections.named(request.auth.user, name)
+    papers = collections.papers_in(found)[:MAX_LISTED]
+    return {**_out(found), "papers": [serializers.paper_dict(paper) for paper in papers]}
 
 
 @router.post("/collections/{name}/papers", response={201: CollectionItemOut, **ERRORS, 502: ErrorOut},
              summary="Add a paper to a collection", operation_id="add_to_collection")
 def add_paper(request: HttpRequest, name: str, payload: PaperIdIn) -> Any:
     """Add a paper by arXiv id in any form (fetched from arXiv if new here); 409 if already in it."""
-    found = collections.get(request.auth.user, name)
-    paper = submissions.resolve_paper(payload.id, fetch=True)
+    found = collections.named(request.auth.user, name)
+    paper = known_or_fetched(payload.id)
     collections.add(found, paper)
     return Status(201, {"collection": found.slug, "id": paper.arxiv_id, "added": True})
 
@@ -74,7 +77,7 @@ def add_paper(request: HttpRequest, name: str, payload: PaperIdIn) -> Any:
 @router.delete("/collections/{name}/papers/{path:arxiv_id}", response={200: CollectionItemOut, **ERRORS},
                summary="Remove a paper from a collection", operation_id="remove_from_collection")
 def remove_paper(request: HttpRequest, name: str, arxiv_id: str) -> Any:
-    found = collections.get(request.auth.user, name)
-    paper = submissions.resolve_paper(arxiv_id, fetch=False)
+    found = collections.named(request.auth.user, name)
+    paper = find_paper(arxiv_id)
     collections.remove(found, paper)
     return {"collection": found.slug, "id": paper.arxiv_id, "added": False}

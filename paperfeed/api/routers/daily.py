@@ -10,12 +10,14 @@ from django.http import HttpRequest
 from ninja import Field as NField
 from ninja import Query, Router, Schema, Status
 
+from paperfeed.accounts import submissions
 from paperfeed.lists import ranking
 from paperfeed.papers.models import DailyEntry, Paper
 
-from .. import conf, serializers, submissions
+from .. import serializers
 from ..auth import token_auth
 from ..errors import ApiError
+from ..paging import DEFAULT_LIMIT, MAX_LIMIT, MAX_PAGE
 from ..schemas import ErrorOut, HFDailyItem, PaperIdIn, Text
 
 router = Router(tags=["daily papers"])
@@ -35,8 +37,8 @@ class DailyQuery(Schema):
     )
     cat: Text | None = NField(None, max_length=40, description="paperfeed extra: only this arXiv category",
                              examples=["cs.CL"])
-    p: int = NField(0, ge=0, le=conf.MAX_PAGE, description="Page number, from 0")
-    limit: int = NField(conf.DEFAULT_LIMIT, ge=1, le=conf.MAX_LIMIT, description="Items per page")
+    p: int = NField(0, ge=0, le=MAX_PAGE, description="Page number, from 0")
+    limit: int = NField(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Items per page")
 
 
 def _period(query: DailyQuery) -> ranking.Period | None:
@@ -136,7 +138,7 @@ def daily_papers(request: HttpRequest, query: Query[DailyQuery]):
     operation_id="submit_daily_paper",
 )
 def submit(request: HttpRequest, payload: PaperIdIn):
-    """List a paper on today's page as your submission (fetched from arXiv if new here).
+    """List a paper on today's page as your submission, with your upvote (fetched from arXiv if new here).
 
     Limited to ``PAPERFEED_SUBMISSIONS_PER_DAY`` a day (429 past it); a paper already listed
     on any day is a conflict (409).

@@ -16,13 +16,14 @@ from ninja import Query, Router, Schema
 
 from paperfeed.accounts import votes
 from paperfeed.lists import ranking
-from paperfeed.papers.arxiv import parse_arxiv_id
+from paperfeed.papers.lookup import NotAnArxivId, find_paper, visible_paper
 from paperfeed.papers.models import Paper
 from paperfeed.search import service
 
-from .. import conf, cursors, serializers, submissions
+from .. import cursors, serializers
 from ..auth import token_auth
 from ..errors import ApiError
+from ..paging import DEFAULT_LIMIT, MAX_LIMIT, MAX_PAGE
 from ..schemas import ErrorOut, HFDailyItem, HFPaper, PaperPage, SearchEnvelope, Text, VoteOut
 
 router = Router(tags=["papers"])
@@ -33,8 +34,8 @@ WRITE_ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 413:
 class SearchQuery(Schema):
     q: Text = NField("", max_length=500, description="Words, a phrase in quotes, or an arXiv id/URL",
                     examples=["self-supervised speech", "2503.11731"])
-    limit: int = NField(conf.DEFAULT_LIMIT, ge=1, le=conf.MAX_LIMIT)
-    offset: int = NField(0, ge=0, le=conf.MAX_PAGE * conf.MAX_LIMIT, description="paperfeed extra: skip this many")
+    limit: int = NField(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
+    offset: int = NField(0, ge=0, le=MAX_PAGE * MAX_LIMIT, description="paperfeed extra: skip this many")
     cat: Text | None = NField(None, max_length=40, description="paperfeed extra: arXiv category", examples=["cs.CL"])
     author: Text | None = NField(None, max_length=200, description="paperfeed extra: author name contains")
     after: date | None = NField(None, description="paperfeed extra: announced on or after this day")
@@ -47,7 +48,7 @@ class SearchQuery(Schema):
 
 class ListQuery(Schema):
     cursor: Text | None = NField(None, max_length=2000, description="next_cursor of the previous page")
-    limit: int = NField(conf.DEFAULT_LIMIT, ge=1, le=conf.MAX_LIMIT)
+    limit: int = NField(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
     cat: Text | None = NField(None, max_length=40, description="arXiv category", examples=["cs.LG"])
     after: date | None = NField(None, description="Announced on or after this day")
     before: date | None = NField(None, description="Announced on or before this day")
@@ -159,7 +160,7 @@ def list_papers(request: HttpRequest, query: Query[ListQuery]) -> Any:
 
 
 def _vote(request: HttpRequest, arxiv_id: str, up: bool) -> dict:
-    paper = submissions.resolve_paper(arxiv_id, fetch=False)
+    paper = find_paper(arxiv_id)
     user = request.auth.user
     changed = votes.upvote(user, paper) if up else votes.unvote(user, paper)
     paper.refresh_from_db(fields=["imported_upvotes", "local_upvotes"])
@@ -199,11 +200,9 @@ def unvote(request: HttpRequest, arxiv_id: str) -> Any:
 )
 def paper(request: HttpRequest, arxiv_id: str) -> Any:
     """A paper by arXiv id in any form (``2503.11731``, ``arXiv:2503.11731v2``, an abs URL)."""
-    parsed = parse_arxiv_id(arxiv_id)
-    if parsed is None:
-        raise ApiError(404, "Not an arXiv identifier", {"id": arxiv_id[:100]})
-    found = Paper.objects.visible().filter(arxiv_id=parsed.id).first()
-    if found is None:
-        raise ApiError(404, f"No paper {parsed.id} on this hub")
+    try:
+        found = visible_paper(arxiv_id)
+    except NotAnArxivId:  # reads answer 404 for any id that names no paper here (docs/api.md)
+        raise ApiError(404, "Not an arXiv identifier", {"id": arxiv_id[:100]}) from None
     entry = ranking.entries_for([found]).get(found.pk)
     return serializers.paper_dict(found, entry)

@@ -1,4 +1,8 @@
-"""Forms for sign-up, collections and submissions; validation messages say what to fix."""
+"""Forms for sign-up, collections and submissions; validation messages say what to fix.
+
+They check only the shape of the input; what is allowed (a valid arXiv id, a usable
+collection name) is the domain's rule, and its refusal is shown under the field.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 
 from paperfeed.accounts.collections import MAX_NAME
-from paperfeed.papers.arxiv import parse_arxiv_id
 
 
 class SignupForm(UserCreationForm):
@@ -44,11 +47,3 @@ class SubmitForm(forms.Form):
         help_text="e.g. 2604.01234, arXiv:2604.01234v2 or https://arxiv.org/abs/2604.01234",
         widget=forms.TextInput(attrs={"placeholder": "2604.01234", "autocomplete": "off", "spellcheck": "false"}),
     )
-
-    def clean_arxiv_id(self) -> str:
-        raw = self.cleaned_data["arxiv_id"].strip()
-        if parse_arxiv_id(raw) is None:
-            raise forms.ValidationError(
-                "That is not an arXiv id or URL. Try e.g. 2604.01234 or https://arxiv.org/abs/2604.01234."
-            )
-        return raw

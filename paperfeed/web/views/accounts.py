@@ -1,13 +1,14 @@
 """Member pages and actions: sign-up/login, profile, API token, votes, collections, submit.
 
-Views stay thin: the rules live in votes.py, collections.py, submissions.py and
-ratelimits.py. Every action is a plain POST form that works without JavaScript (it
+Views stay thin: the rules live in the domain (accounts: votes, collections, submissions,
+ratelimits; papers.lookup), and a refusal's own sentence is what the page shows. Every action is a plain POST form that works without JavaScript (it
 redirects back); when htmx sends it (HX-Request header) the view answers with the small
 fragment to swap in instead.
 """
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth import views as auth_views
@@ -20,16 +21,21 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from paperfeed.accounts import collections as collection_service
-from paperfeed.accounts import conf, ratelimits, votes
+from paperfeed.accounts import collections, ratelimits, submissions, votes
+from paperfeed.accounts.errors import (
+    AlreadyListed,
+    ArxivUnavailable,
+    CollectionNotFound,
+    DailyLimitReached,
+    MemberRuleError,
+)
 from paperfeed.accounts.models import ApiToken, Collection
-from paperfeed.accounts.submissions import SubmissionError
-from paperfeed.accounts.submissions import submit as submit_paper
+from paperfeed.papers.lookup import NotAnArxivId, PaperHidden, PaperLookupError, PaperNotFound
 from paperfeed.papers.models import DailyEntry, Paper
 
 from .. import cards
 from ..forms.accounts import CollectionForm, RenameForm, SignupForm, SubmitForm
-from ..lookups import visible_paper
+from ..lookups import paper_or_404
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -169,7 +175,7 @@ def revoke_token(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def vote(request: HttpRequest, arxiv_id: str) -> HttpResponse:
-    paper = visible_paper(arxiv_id)
+    paper = paper_or_404(arxiv_id)
     if not request.user.is_authenticated:
         login_url = f"{reverse('login')}?next={paper.get_absolute_url()}"
         if _is_htmx(request):
@@ -197,42 +203,52 @@ def vote(request: HttpRequest, arxiv_id: str) -> HttpResponse:
 # --- collections ----------------------------------------------------------------------------
 
 
+class _FormProblem(ValueError):
+    """A malformed form (no collection picked, an unknown action): the form's fault, not a rule's."""
+
+
 def _own_collection(request: HttpRequest, pk: int) -> Collection:
-    return get_object_or_404(Collection, pk=pk, user=request.user)
+    """The member's collection, or a 404: another member's private one is not theirs to see."""
+    try:
+        return collections.owned(request.user, pk)
+    except CollectionNotFound:
+        raise Http404("No such collection") from None
+
+
+def _save_action(request: HttpRequest, paper: Paper) -> str:
+    """Apply the save panel's POST and say what happened; a refusal raises."""
+    action = request.POST.get("action", "add")
+    if action == "create":
+        collection = collections.create(request.user, request.POST.get("name", ""))
+        collections.add(collection, paper)
+        return f"Saved to new collection “{collection.name}”."
+    if action not in {"add", "remove"}:
+        raise _FormProblem("Unknown action.")
+    try:
+        pk = int(request.POST.get("collection", ""))
+    except ValueError:
+        raise _FormProblem("Pick a collection.") from None
+    collection = _own_collection(request, pk)
+    if action == "add":
+        collections.add(collection, paper)
+        return f"Saved to “{collection.name}”."
+    collections.remove(collection, paper)
+    return f"Removed from “{collection.name}”."
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def save_paper(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     """The "save to collection" panel: GET shows it, POST adds/removes/creates-and-adds."""
-    paper = visible_paper(arxiv_id)
+    paper = paper_or_404(arxiv_id)
     error = ""
     if request.method == "POST":
         if limited := ratelimits.hit(request, "collection"):
             return _too_many(request, limited)
-        action = request.POST.get("action", "add")
         try:
-            if action == "create":
-                collection = collection_service.create(request.user, request.POST.get("name", ""))
-                collection_service.add(collection, paper)
-                note = f"Saved to new collection “{collection.name}”."
-            elif action in {"add", "remove"}:
-                try:
-                    pk = int(request.POST.get("collection", ""))
-                except ValueError:
-                    raise collection_service.CollectionError("Pick a collection.") from None
-                collection = _own_collection(request, pk)
-                if action == "add":
-                    collection_service.add(collection, paper)
-                    note = f"Saved to “{collection.name}”."
-                else:
-                    collection_service.remove(collection, paper)
-                    note = f"Removed from “{collection.name}”."
-            else:
-                raise collection_service.CollectionError("Unknown action.")
-        except collection_service.CollectionError as problem:
-            error = str(problem)
-            note = ""
+            note = _save_action(request, paper)
+        except (MemberRuleError, _FormProblem) as problem:
+            error, note = str(problem), ""
         if not _is_htmx(request):
             if error:
                 messages.error(request, error)
@@ -241,8 +257,8 @@ def save_paper(request: HttpRequest, arxiv_id: str) -> HttpResponse:
             return HttpResponseRedirect(_back(request, paper.get_absolute_url()))
     context = {
         "paper": paper,
-        "collections": list(collection_service.of(request.user)),
-        "containing": collection_service.containing(request.user, paper),
+        "collections": list(collections.of(request.user)),
+        "containing": collections.containing(request.user, paper),
         "error": error,
         "next": _back(request, paper.get_absolute_url()),
     }
@@ -258,8 +274,8 @@ def collection_create(request: HttpRequest) -> HttpResponse:
         messages.error(request, "Give the collection a name (at most 100 characters).")
         return redirect("profile", request.user.get_username())
     try:
-        collection = collection_service.create(request.user, form.cleaned_data["name"], form.cleaned_data["public"])
-    except collection_service.CollectionError as problem:
+        collection = collections.create(request.user, form.cleaned_data["name"], form.cleaned_data["public"])
+    except MemberRuleError as problem:
         messages.error(request, str(problem))
         return redirect("profile", request.user.get_username())
     messages.success(request, f"Created “{collection.name}”. Save papers to it from any card.")
@@ -271,7 +287,7 @@ def collection_detail(request: HttpRequest, username: str, slug: str) -> HttpRes
     own = request.user.is_authenticated and request.user.pk == collection.user_id
     if not (collection.public or own):
         raise Http404("No such collection")
-    papers = list(collection_service.papers_in(collection)[:500])
+    papers = list(collections.papers_in(collection)[:500])
     return render(
         request,
         "accounts/collection.html",
@@ -291,18 +307,18 @@ def collection_update(request: HttpRequest, pk: int) -> HttpResponse:
     action = request.POST.get("action")
     try:
         if action == "rename":
-            collection_service.rename(collection, request.POST.get("name", ""))
+            collections.rename(collection, request.POST.get("name", ""))
             messages.success(request, f"Renamed to “{collection.name}”.")
         elif action in {"public", "private"}:
-            collection_service.set_public(collection, action == "public")
+            collections.set_public(collection, action == "public")
             messages.success(request, f"“{collection.name}” is now {action}.")
         elif action == "remove_paper":
-            paper = get_object_or_404(Paper, arxiv_id=request.POST.get("paper", ""))
-            collection_service.remove(collection, paper)
+            paper = paper_or_404(request.POST.get("paper", ""))
+            collections.remove(collection, paper)
             messages.success(request, f"Removed {paper.arxiv_id} from “{collection.name}”.")
         else:
-            raise collection_service.CollectionError("Unknown action.")
-    except collection_service.CollectionError as problem:
+            raise _FormProblem("Unknown action.")
+    except (MemberRuleError, _FormProblem) as problem:
         messages.error(request, str(problem))
     return redirect("collection", request.user.get_username(), collection.slug)
 
@@ -313,13 +329,23 @@ def collection_delete(request: HttpRequest, pk: int) -> HttpResponse:
     collection = _own_collection(request, pk)
     if request.method == "POST":
         name = collection.name
-        collection_service.delete(collection)
+        collections.delete(collection)
         messages.success(request, f"Deleted the collection “{name}”. The papers themselves stay on the hub.")
         return redirect("profile", request.user.get_username())
     return render(request, "accounts/collection_delete.html", {"collection": collection})
 
 
 # --- submit ---------------------------------------------------------------------------------
+
+# The status of the submit page that shows a refusal's own sentence under the field.
+SUBMIT_STATUS: dict[type[Exception], int] = {
+    NotAnArxivId: 400,
+    PaperHidden: 400,
+    PaperNotFound: 404,
+    AlreadyListed: 409,
+    DailyLimitReached: 429,
+    ArxivUnavailable: 502,
+}
 
 
 @login_required
@@ -334,12 +360,11 @@ def submit(request: HttpRequest) -> HttpResponse:
             status = 429
         elif form.is_valid():
             try:
-                entry = submit_paper(request.user, form.cleaned_data["arxiv_id"])
-            except SubmissionError as problem:
+                entry = submissions.submit(request.user, form.cleaned_data["arxiv_id"])
+            except (MemberRuleError, PaperLookupError) as problem:
                 form.add_error("arxiv_id", str(problem))
-                status = problem.status if problem.status in {400, 404, 409, 429, 502} else 400
+                status = SUBMIT_STATUS[type(problem)]
             else:
-                votes.upvote(request.user, entry.paper)
                 messages.success(request, f"Submitted “{entry.paper.title}” to today's papers. Thank you!")
                 return redirect("paper", entry.paper.arxiv_id)
         else:
@@ -348,7 +373,6 @@ def submit(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/submit.html",
-        {"form": form, "today_count": today_count, "limit": conf.submissions_per_day(), "nav": "submit"},
+        {"form": form, "today_count": today_count, "limit": settings.SUBMISSIONS_PER_DAY, "nav": "submit"},
         status=status,
     )
-

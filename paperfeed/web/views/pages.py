@@ -13,10 +13,11 @@ from django.views.decorators.http import require_safe
 from paperfeed.accounts import collections as collection_service
 from paperfeed.accounts.votes import has_upvoted
 from paperfeed.lists import ranking
+from paperfeed.papers import arxiv
 from paperfeed.papers.models import DailyEntry
 
 from .. import cards, markdown, related
-from ..lookups import visible_paper
+from ..lookups import paper_or_404
 
 PAGE_SIZE = 100
 
@@ -24,8 +25,8 @@ PAGE_SIZE = 100
 def _category(request: HttpRequest) -> tuple[str | None, str]:
     """(category, error) from ?cat=; a malformed one is reported on the page, not a 500."""
     try:
-        return cards.clean_category(request.GET.get("cat")), ""
-    except cards.CategoryError as problem:
+        return arxiv.clean_category(request.GET.get("cat")), ""
+    except arxiv.CategoryError as problem:
         return None, str(problem)
 
 
@@ -104,7 +105,7 @@ def trending(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def paper(request: HttpRequest, arxiv_id: str) -> HttpResponse:
-    obj = visible_paper(arxiv_id)
+    obj = paper_or_404(arxiv_id)
     if arxiv_id != obj.arxiv_id:
         # /papers/2604.01234v2/ and old-style case variants: one canonical address per paper.
         return redirect("paper", obj.arxiv_id, permanent=True)
@@ -126,7 +127,7 @@ def paper(request: HttpRequest, arxiv_id: str) -> HttpResponse:
 
 @require_safe
 def paper_markdown(request: HttpRequest, arxiv_id: str) -> HttpResponse:
-    obj = visible_paper(arxiv_id)
+    obj = paper_or_404(arxiv_id)
     entries = list(DailyEntry.objects.filter(paper=obj, hidden=False).select_related("submitted_by").order_by("day"))
     text = markdown.render(obj, entries, settings.SITE_URL)
     return HttpResponse(text, content_type="text/markdown; charset=utf-8")
