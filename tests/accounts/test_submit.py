@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import socket
-
 import pytest
 from django.utils import timezone
 
 from paperfeed.papers.models import DailyEntry, Paper
 from tests.factories import list_paper, make_paper
 from tests.support.fake_arxiv import NEW_ID, NEW_TITLE, RECORDED_ID
+from tests.support.servers import LocalServer
 
 pytestmark = pytest.mark.django_db
 
@@ -114,11 +113,10 @@ def test_paper_unknown_to_arxiv(member_client, arxiv):
 
 
 def test_arxiv_down_is_explained(member_client, settings):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]  # closed again: nothing listens there
-    settings.ARXIV_API_URL = f"http://127.0.0.1:{port}/api/query"
-    settings.ARXIV_API_DELAY = 0
-    settings.HTTP_TIMEOUT = 2
-    response = submit(member_client, "2611.88888")
+    # arXiv answers 503 to every try, as when overloaded; Retry-After: 0 keeps the retries instant
+    # (a closed port would cost the client's full back-off, 75 s).
+    with LocalServer(lambda path, params: (503, {"Retry-After": "0"}, b"Service Unavailable")) as server:
+        settings.ARXIV_API_URL = f"{server.url}/api/query"
+        settings.ARXIV_API_DELAY = 0
+        response = submit(member_client, "2611.88888")
     assert response.status_code == 502 and "arXiv did not answer" in response.content.decode()
