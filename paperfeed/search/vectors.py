@@ -27,18 +27,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-
-from paperfeed.settings import env
+from django.conf import settings
 
 HNSW_FILE = "hnsw.usearch"
 
 
 def exact_max() -> int:
     """Above this many vectors searches go through HNSW (``PAPERFEED_SEARCH_EXACT_MAX``)."""
-    try:
-        return int(env("SEARCH_EXACT_MAX", "200000"))
-    except ValueError:
-        return 200_000
+    return int(settings.SEARCH_EXACT_MAX)
 
 
 @dataclass(frozen=True)
