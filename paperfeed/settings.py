@@ -226,8 +226,6 @@ with area("Digests"):
                                   "seconds a subscription confirmation link stays valid (3 days)")
     DIGEST_MAX_ATTEMPTS = knob("DIGEST_MAX_ATTEMPTS", "int", "6",
                                "SMTP attempts before a digest is marked failed (visible in the admin)")
-    DIGEST_RETRY_BASE = knob("DIGEST_RETRY_BASE", "float", "60",
-                             "seconds before the first digest retry; each further one waits 4× longer, at most 6 h")
     DIGEST_STALE_SENDING = knob("DIGEST_STALE_SENDING", "int", "900",
                                 "seconds after which a digest stuck in 'sending' belongs to a dead worker")
     RECOMMEND_FEATURES = knob("RECOMMEND_FEATURES", "str", "tfidf",

@@ -52,8 +52,9 @@ class Subscription(models.Model):
 class DigestSend(models.Model):
     """The claim row for one subscriber's digest of one period: unique, so at most one exists.
 
-    State machine: pending → sending → sent; a failed attempt goes back to pending with
-    ``next_attempt_at`` pushed out (backoff) or, after the last attempt, to failed. A
+    State machine: pending → sending → sent; a failed attempt goes back to pending (the digest
+    run then fails, and its JobRun — the one layer that retries — runs it again) or, after the
+    last attempt, to failed. A
     ``sending`` row older than the stale timeout (its worker died mid-send) is claimable
     again: delivery is at-least-once, see docs/digests.md.
     """

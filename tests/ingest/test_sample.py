@@ -59,7 +59,7 @@ def test_sample_loads_and_a_second_load_changes_nothing():
 def test_build_sample_is_deterministic(fixtures, tmp_path):
     """The build script on the fixture slice (one day of arXiv and Hugging Face listings), twice.
 
-    The full-data check (rebuilding paperfeed/sample/ from ../shared/data gives the shipped
+    The full-data check (rebuilding paperfeed/sample/ from the shared data folder gives the shipped
     bytes) is ``python scripts/build_sample.py --check``; it needs the full data, so no test runs it.
     """
     spec = importlib.util.spec_from_file_location("build_sample", loader.HERE.parents[1] / "scripts" / "build_sample.py")

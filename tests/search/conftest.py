@@ -1,7 +1,7 @@
 """Fixtures for the search tests: real arXiv papers, real embeddings, real indexes.
 
 ``tests/search/data/arxiv_subset.jsonl.gz`` holds 240 real papers from
-``shared/data/arxiv_daily.jsonl.gz`` (the BM25 top 90 for "SSL", the top 90 for "gaussian
+the shared data folder's ``arxiv_daily.jsonl.gz`` (the BM25 top 90 for "SSL", the top 90 for "gaussian
 splatting slam", and every 100th of the first 6,000 papers), so topic groups are tested on
 real data without needing the shared directory. Their vectors are embedded once per test
 session by the shipped model and handed to sync as "shipped vectors" — the same code path

@@ -12,7 +12,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
     readonly_fields = ("created_at", "confirmed_at", "unsubscribed_at", "confirmation_sent_at")
 
 
-@admin.action(description="Retry now (back to pending, due immediately)")
+@admin.action(description="Retry: back to pending; the next digest run (or `paperfeed worker --run digest_retries`) sends it")
 def retry_now(modeladmin, request, queryset):
     queryset.filter(status__in=[DigestSend.Status.FAILED, DigestSend.Status.PENDING]).update(
         status=DigestSend.Status.PENDING, next_attempt_at=timezone.now()
