@@ -56,7 +56,7 @@ def digest_weekly() -> str:
 
 
 def digest_retries() -> str:
-    """Send every digest due now: rows the admin's "Retry now" put back, or a given-up run left.
+    """Send every digest due now: rows the admin's "Retry" action put back, or a given-up run left.
 
     Not on a standing schedule (a failed digest run's own JobRun retry resends its emails); queue
     it by hand with ``paperfeed worker --run digest_retries``.
