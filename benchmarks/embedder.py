@@ -30,6 +30,10 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from djangoenv import configure  # noqa: E402
+
+configure(None, "pf-bench-")
 
 from paperfeed.search.embedder import MODEL_DIR, Embedder, normalize_text, paper_text  # noqa: E402
 

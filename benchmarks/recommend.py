@@ -37,6 +37,10 @@ from rich.table import Table
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from djangoenv import configure  # noqa: E402
+
+configure(None, "pf-bench-")
 
 from paperfeed.digests import recommender  # noqa: E402
 

@@ -33,6 +33,9 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
+from djangoenv import configure  # noqa: E402
+
+configure(None, "pf-bench-")
 
 from search_corpus import CACHE, corpus_vectors, load_corpus  # noqa: E402
 

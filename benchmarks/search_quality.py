@@ -31,6 +31,10 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from djangoenv import configure  # noqa: E402
+
+configure(None, "pf-bench-")
 
 from paperfeed.search.embedder import Embedder, paper_text  # noqa: E402
 from paperfeed.search.hybrid import DEFAULT_FUSION, FusionParams, fuse  # noqa: E402
