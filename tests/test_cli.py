@@ -1,17 +1,25 @@
 """The README's promise: `paperfeed demo` prepares a working hub from nothing, idempotently,
-and `paperfeed serve` serves it over real HTTP."""
+and `paperfeed serve` serves it over real HTTP. And the command line reads like a manual:
+--version, help with defaults and examples, no traceback on a bare data dir, Ctrl-C stops at once."""
 
 from __future__ import annotations
 
+import argparse
+import gzip
+import importlib.metadata
 import os
+import signal
 import socket
 import sqlite3
 import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
+
+from paperfeed import cli
 
 pytestmark = pytest.mark.slow
 
@@ -100,3 +108,166 @@ def test_cli_help_lists_every_command(tmp_path):
     assert result.returncode == 0
     for command in ("demo", "serve", "ingest", "add", "index", "worker", "digest", "manage"):
         assert command in result.stdout
+
+
+# --------------------------------------------------------------------------- the manual
+
+COMMANDS = ["demo", "serve", "ingest", "ingest oai", "ingest api", "ingest snapshot", "ingest hf-daily",
+            "add", "index", "worker", "digest", "manage create_api_token"]
+
+
+def _help(capsys, *argv: str) -> str:
+    with pytest.raises(SystemExit) as stopped:
+        cli.main([*argv, "--help"])
+    assert stopped.value.code == 0
+    return capsys.readouterr().out
+
+
+def test_version_is_the_installed_distributions(tmp_path):
+    result = _paperfeed("--version", data_dir=tmp_path / "untouched", timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"paperfeed {importlib.metadata.version('paperfeed')}"
+    assert not (tmp_path / "untouched").exists(), "--version must not create the data dir"
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_help_ends_with_examples_and_hides_django_options(capsys, command):
+    text = _help(capsys, *command.split())
+    examples = text.rsplit("\nExamples:\n", 1)[1].splitlines()
+    assert 1 <= len(examples) <= 2 and all("paperfeed " in line and "  # " in line for line in examples)
+    for hidden in ("--pythonpath", "--settings", "--traceback", "--no-color", "--force-color", "--skip-checks",
+                   "--verbosity"):
+        assert hidden not in text
+
+
+def test_top_level_help_ends_with_examples(capsys):
+    text = _help(capsys)
+    assert "\nExamples:\n" in text
+    assert "--version" in text
+
+
+def _parser_of(command: str) -> argparse.ArgumentParser:
+    """The parser `paperfeed COMMAND --help` prints (sub-sources walked by the caller)."""
+    words = command.split()
+    if words[0] in ("demo", "serve"):
+        top = cli._parser(words[0])
+        return _choices(top)[words[0]]
+    name = words[-1] if words[0] == "manage" else words[0]
+    parser = cli._Utility(["paperfeed", name]).fetch_command(name).create_parser("paperfeed", name)
+    return _choices(parser)[words[1]] if len(words) > 1 and words[0] != "manage" else parser
+
+
+def _choices(parser: argparse.ArgumentParser) -> dict:
+    return next(a.choices for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_option_has_help_that_shows_its_default(command):
+    parser = _parser_of(command)
+    formatter = parser._get_formatter()
+    for action in parser._actions:
+        if action.help == argparse.SUPPRESS or isinstance(action, argparse._SubParsersAction):
+            continue
+        assert action.help, f"{command}: {action.option_strings or action.dest} has no help"
+        if action.option_strings and action.default not in (None, False, argparse.SUPPRESS):
+            shown = formatter._expand_help(action)
+            assert "default" in shown, f"{command}: {action.option_strings} hides its default"
+            if "%(default)" in formatter._get_help_string(action):
+                assert str(action.default) in shown
+
+
+def test_serve_defaults_come_from_settings(settings):
+    settings.HOST, settings.PORT, settings.WEB_WORKERS = "0.0.0.0", 9123, 3
+    args = cli._parser("serve").parse_args(["serve"])
+    assert (args.host, args.port, args.workers) == ("0.0.0.0", 9123, 3)
+
+
+def test_manage_help_suggests_a_command_that_works(capsys):
+    cli.main(["manage", "--help"])
+    assert "Type 'paperfeed manage help <subcommand>'" in capsys.readouterr().out
+    assert cli.main(["manage", "help", "ingest"]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("usage: paperfeed manage ingest")
+    assert "Examples:" in text
+
+
+# --------------------------------------------------------------------------- a bare data dir
+
+NOT_SET_UP = "is not set up yet: run `paperfeed manage migrate`"
+
+
+def _lines(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize("argv", [
+    ["worker"],
+    ["digest", "--send"],
+    ["serve", "--no-migrate"],
+    ["manage", "create_api_token", "alice"],
+    ["manage", "createsuperuser", "--noinput", "--username", "alice", "--email", "alice@example.org"],
+])
+def test_a_command_that_needs_the_database_says_what_to_run(tmp_path, argv):
+    result = _paperfeed(*argv, data_dir=tmp_path, timeout=120)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr + result.stdout
+    [line] = _lines(result.stderr)
+    assert line.startswith(f"paperfeed: The database at {tmp_path / 'paperfeed.sqlite3'} {NOT_SET_UP}")
+
+
+def test_ingest_on_a_fresh_data_dir_migrates_first(tmp_path):
+    sample = Path(cli.__file__).parent / "sample" / "arxiv_sample.jsonl.gz"
+    with gzip.open(sample, "rt", encoding="utf-8") as source:
+        head = [next(source) for _ in range(3)]
+    snapshot = tmp_path / "three.jsonl"
+    snapshot.write_text("".join(head), encoding="utf-8")
+    data_dir = tmp_path / "fresh"
+    result = _paperfeed("ingest", "snapshot", str(snapshot), "--no-progress", data_dir=data_dir, timeout=120)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr
+    assert "setting up the database" in result.stderr
+    assert "added 3" in result.stdout
+    assert _counts(data_dir)[0] == 3
+
+
+# --------------------------------------------------------------------------- Ctrl-C
+
+
+def _wait_for(url: str, proc: subprocess.Popen, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, "the server exited early"
+        try:
+            with urllib.request.urlopen(url, timeout=10) as response:
+                response.read()
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise AssertionError(f"{url} did not answer within {seconds}s")
+
+
+def test_demo_stops_within_two_seconds_of_ctrl_c_without_noise(tmp_path):
+    port = _free_port()
+    out, err = tmp_path / "stdout", tmp_path / "stderr"
+    with out.open("w") as stdout, err.open("w") as stderr:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "paperfeed.cli", "demo", "--port", str(port), "--workers", "2"],
+            env=_env(tmp_path / "data"), stdout=stdout, stderr=stderr, start_new_session=True,
+        )
+    try:
+        _wait_for(f"http://127.0.0.1:{port}/", proc)
+        # A search loads the embedder in the worker: the state that used to hang its exit.
+        _wait_for(f"http://127.0.0.1:{port}/search/?q=diffusion+models", proc)
+        started = time.monotonic()
+        os.killpg(proc.pid, signal.SIGINT)  # what a terminal does on Ctrl-C
+        proc.wait(timeout=40)
+        took = time.monotonic() - started
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert took < 2, f"stopped {took:.1f}s after Ctrl-C"
+    assert proc.returncode == 0
+    noise = [line for line in (err.read_text() + out.read_text()).splitlines()
+             if any(word in line.lower() for word in ("error", "warning", "traceback", "sigkill"))]
+    assert noise == []

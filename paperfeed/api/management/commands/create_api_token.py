@@ -12,7 +12,7 @@ class Command(BaseCommand):
     help = "Create a personal API token for a member (printed once; only its hash is stored)."
 
     def add_arguments(self, parser):
-        parser.add_argument("username")
+        parser.add_argument("username", help="The member who gets the token")
         parser.add_argument("--name", default="default", help="A label to tell tokens apart (default: default)")
 
     def handle(self, *args, username: str, name: str, **options):

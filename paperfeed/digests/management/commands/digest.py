@@ -12,7 +12,7 @@ class Command(BaseCommand):
     help = "Preview (--dry-run) or send (--send) the daily or weekly email digests."
 
     def add_arguments(self, parser):
-        parser.add_argument("--period", choices=["daily", "weekly"], default="daily")
+        parser.add_argument("--period", choices=["daily", "weekly"], default="daily", help="Which digests")
         parser.add_argument("--date", help="Which day/week to cover (2026-04-02 or 2026-W14); default: the latest")
         mode = parser.add_mutually_exclusive_group()
         mode.add_argument("--dry-run", action="store_true", help="Print who would get what; send nothing (default)")

@@ -10,7 +10,7 @@ from paperfeed.ingest import runs
 
 
 class Command(BaseCommand):
-    help = "Fetch one paper from the arXiv API, store it and print it"
+    help = "Fetch one paper from the arXiv API, store it and print it."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("arxiv_id", help="2503.11731, arXiv:2503.11731v2, https://arxiv.org/abs/…, hep-th/9901001")

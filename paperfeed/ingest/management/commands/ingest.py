@@ -28,30 +28,30 @@ def _day(value: str | None) -> date | None:
 
 
 class Command(BaseCommand):
-    help = "Ingest papers: oai | api | snapshot | hf-daily"
+    help = "Ingest papers from one source: oai | api | snapshot | hf-daily. Each run ends with a report."
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="source", required=True)
         oai = sub.add_parser("oai", help="Harvest arXiv over OAI-PMH (resumes a killed harvest)")
-        oai.add_argument("--set", dest="set_spec", default="", help="OAI set, e.g. cs or cs:cs:LG")
+        oai.add_argument("--set", dest="set_spec", default="", help="OAI set, e.g. cs or cs:cs:LG (default: all of arXiv)")
         oai.add_argument("--from", dest="from_date", help="YYYY-MM-DD (default: since the last harvest)")
-        oai.add_argument("--until", help="YYYY-MM-DD")
-        oai.add_argument("--prefix", default="arXiv", choices=["arXiv", "arXivRaw"], help="metadataPrefix")
+        oai.add_argument("--until", help="YYYY-MM-DD, last day to harvest (default: up to now)")
+        oai.add_argument("--prefix", default="arXiv", choices=["arXiv", "arXivRaw"], help="OAI metadataPrefix")
         oai.add_argument("--restart", action="store_true", help="Ignore a saved resumption token")
 
         api = sub.add_parser("api", help="Query the arXiv API (Atom)")
         what = api.add_mutually_exclusive_group(required=True)
-        what.add_argument("--query", help='arXiv search query, e.g. "cat:cs.LG AND ti:diffusion"')
-        what.add_argument("--ids", help="Comma-separated arXiv ids or URLs")
-        api.add_argument("--max", type=int, default=None, help="At most this many results of --query")
+        what.add_argument("--query", help='arXiv search query, e.g. "cat:cs.LG AND ti:diffusion" (this or --ids)')
+        what.add_argument("--ids", help="Comma-separated arXiv ids or URLs (this or --query)")
+        api.add_argument("--max", type=int, default=None, help="At most this many results of --query (default: all)")
 
         snap = sub.add_parser("snapshot", help="arXiv's bulk metadata snapshot (JSON lines, plain or .gz)")
-        snap.add_argument("file")
-        snap.add_argument("--chunk-size", type=int, default=5000)
+        snap.add_argument("file", help="The snapshot file: JSON lines, plain or .gz")
+        snap.add_argument("--chunk-size", type=int, default=5000, help="Papers written per database transaction")
 
         hf = sub.add_parser("hf-daily", help="Hugging Face daily papers (file, or --date to fetch)")
-        hf.add_argument("file", nargs="?")
-        hf.add_argument("--date", help="YYYY-MM-DD: the day of a plain-array file, or the day to fetch")
+        hf.add_argument("file", nargs="?", help="JSON lines (plain or .gz) or a JSON array (default: fetch --date)")
+        hf.add_argument("--date", help="YYYY-MM-DD: the day to fetch, or the day of a plain-array file (default: each item's own day)")
 
         for p in (oai, api, snap, hf):
             p.add_argument("--no-progress", action="store_true", help="No progress bar (cron, logs)")

@@ -22,7 +22,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--tick", type=float, default=None,
                             help="Seconds between schedule checks (PAPERFEED_SCHEDULER_TICK, default 10)")
-        parser.add_argument("--run", metavar="JOB", help="Queue one job now (harvest, index_sync, digest_daily, …) and exit")
+        parser.add_argument("--run", metavar="JOB", help="Queue one job now (harvest, index_sync, digest_daily, …) for the running worker, then exit")
         parser.add_argument("--list", action="store_true", help="Show the schedules and recent runs, then exit")
         parser.add_argument("--no-schedules", action="store_true", help="Do not create/update the standing schedules")
 
