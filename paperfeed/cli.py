@@ -119,8 +119,11 @@ def examples(name: str) -> str | None:
 
 
 class ManualFormatter(argparse.HelpFormatter):
-    """Appends each option's default unless its help names one; text with line breaks (the examples)
-    is kept as written, one-paragraph text is wrapped."""
+    """Shows each option's default and keeps the examples' line breaks.
+
+    The default is appended unless the help already names one; text with line breaks is kept as
+    written, a one-paragraph description is wrapped to the terminal.
+    """
 
     def _fill_text(self, text: str, width: int, indent: str) -> str:
         if "\n" in text:
@@ -225,6 +228,11 @@ def _pending_migrations() -> int:
 
 
 def _not_ready_sentence() -> str:
+    from django.db import connection
+    from django.db.migrations.recorder import MigrationRecorder
+
+    if MigrationRecorder(connection).applied_migrations():
+        return f"The database at {_where()} is behind this paperfeed: run `paperfeed manage migrate`."
     return (
         f"The database at {_where()} is not set up yet: run `paperfeed manage migrate` "
         "(or `paperfeed demo` to load the bundled sample too)."

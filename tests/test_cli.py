@@ -215,6 +215,16 @@ def test_a_command_that_needs_the_database_says_what_to_run(tmp_path, argv):
     assert line.startswith(f"paperfeed: The database at {tmp_path / 'paperfeed.sqlite3'} {NOT_SET_UP}")
 
 
+def test_a_database_left_behind_says_so(tmp_path):
+    assert _paperfeed("manage", "migrate", "papers", "0001", "-v0", data_dir=tmp_path, timeout=120).returncode == 0
+    result = _paperfeed("digest", data_dir=tmp_path, timeout=120)
+    assert result.returncode == 1
+    assert _lines(result.stderr) == [
+        f"paperfeed: The database at {tmp_path / 'paperfeed.sqlite3'} is behind this paperfeed: "
+        "run `paperfeed manage migrate`."
+    ]
+
+
 def test_ingest_on_a_fresh_data_dir_migrates_first(tmp_path):
     sample = Path(cli.__file__).parent / "sample" / "arxiv_sample.jsonl.gz"
     with gzip.open(sample, "rt", encoding="utf-8") as source:
