@@ -19,10 +19,11 @@ PROBE = (
 )
 
 
-def _probe(tmp_path, **env) -> dict:
+def _probe(tmp_path, probe: str = PROBE, **env) -> dict:
+    """What a fresh process with only these PAPERFEED_* variables set reads as its settings."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith("PAPERFEED_")}
     clean.update({"DJANGO_SETTINGS_MODULE": "paperfeed.settings", "PAPERFEED_DATA_DIR": str(tmp_path), **env})
-    out = subprocess.run([sys.executable, "-c", PROBE], env=clean, capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-c", probe], env=clean, capture_output=True, text=True, check=True)
     return json.loads(out.stdout)
 
 
@@ -68,10 +69,7 @@ KNOB_PROBE = (
 
 
 def _knobs(tmp_path, **env) -> dict:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("PAPERFEED_")}
-    clean.update({"DJANGO_SETTINGS_MODULE": "paperfeed.settings", "PAPERFEED_DATA_DIR": str(tmp_path), **env})
-    out = subprocess.run([sys.executable, "-c", KNOB_PROBE], env=clean, capture_output=True, text=True, check=True)
-    return json.loads(out.stdout)
+    return _probe(tmp_path, KNOB_PROBE, **env)
 
 
 def test_knob_defaults_match_the_old_reads(tmp_path):
