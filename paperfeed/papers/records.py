@@ -7,8 +7,6 @@ record is rejected alone and the rest of the batch goes on.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -89,15 +87,6 @@ class PaperRecord:
     extra: dict = field(default_factory=dict)
     # Category tokens validate() set aside as not arXiv's (ACM/MSC classes), for the report.
     dropped_categories: list[str] = field(default_factory=list)
-
-    def rank(self) -> tuple[int, int, str]:
-        """Ordering between two views of one paper: newer version, then newer date, wins."""
-        stamp = self.updated or self.published
-        return (
-            1 if self.authoritative else 0,
-            self.version or 0,
-            stamp.isoformat() if stamp else "",
-        )
 
 
 def clean_text(value: str | None, *, keep_paragraphs: bool = False) -> str:
@@ -282,12 +271,6 @@ def validate(rec: PaperRecord) -> PaperRecord:
     for check in _VALIDATORS:
         check(rec)
     return rec
-
-
-def content_hash(values: dict) -> str:
-    """Stable hash of a paper's stored metadata, so an unchanged re-ingest writes nothing."""
-    blob = json.dumps(values, sort_keys=True, default=str, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(blob.encode()).hexdigest()
 
 
 def parse_date(value: str | None, *, source: str = "", position: str = "", field: str = "date") -> datetime | None:

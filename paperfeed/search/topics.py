@@ -184,14 +184,3 @@ def find_groups(vectors: np.ndarray, titles: list[str], query_words: list[str]) 
         keys.append(key)
     return Grouping(names, keys, centers, s)
 
-
-def measure(vectors: np.ndarray) -> dict:
-    """Best silhouette per k for diagnostics and calibration (docs/search.md)."""
-    x = np.asarray(vectors[:TOP_N], dtype=np.float32)
-    out = {"n": len(x), "mean_cosine": float((x @ x.T).mean()) if len(x) else 0.0}
-    for k in range(2, MAX_K + 1):
-        if len(x) < 2 * k:
-            break
-        labels, _ = kmeans(x, k)
-        out[f"k{k}"] = (round(silhouette(x, labels), 3), np.bincount(labels, minlength=k).tolist())
-    return out
