@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import numpy as np
+from django.conf import settings
 
 from paperfeed.accounts.models import CollectionItem, Upvote
 from paperfeed.lists import ranking
@@ -32,10 +33,7 @@ METHOD = "svm"
 
 def feature_kind() -> str:
     """'tfidf' (measured best, default) or 'hybrid' (tf-idf + the search app's embeddings)."""
-    from django.conf import settings
-
-    kind = str(settings.RECOMMEND_FEATURES).lower()
-    return kind if kind in {"tfidf", "hybrid"} else "tfidf"
+    return settings.RECOMMEND_FEATURES  # the registry admits only these two
 
 
 @dataclass

@@ -19,10 +19,7 @@ from paperfeed.search.sync import sync_indexes
 
 def harvest_sets() -> list[str]:
     """OAI-PMH sets to harvest: PAPERFEED_HARVEST_SETS, else settings.CATEGORIES."""
-    raw = settings.HARVEST_SETS
-    if raw:
-        return [s.strip() for s in (raw.split(",") if isinstance(raw, str) else raw) if s.strip()]
-    return list(settings.CATEGORIES)
+    return list(settings.HARVEST_SETS or settings.CATEGORIES)
 
 
 def index_sync() -> str:
