@@ -1,9 +1,9 @@
 """Member pages and actions: sign-up/login, profile, API token, votes, collections, submit.
 
 Views stay thin: the rules live in the domain (accounts: votes, collections, submissions,
-ratelimits; papers.lookup), and a refusal's own sentence is what the page shows. Every action is a plain POST form that works without JavaScript (it
-redirects back); when htmx sends it (HX-Request header) the view answers with the small
-fragment to swap in instead.
+ratelimits; papers.lookup), and a refusal's own sentence is what the page shows. Every action
+is a plain POST form that works without JavaScript (it redirects back); when htmx sends it
+(HX-Request header) the view answers with the small fragment to swap in instead.
 """
 
 from __future__ import annotations
