@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.db import transaction
 from django.utils import timezone
 
+from paperfeed.accounts.merge import merge_papers
 from paperfeed.papers.models import DailyEntry, Paper
 
 
@@ -34,8 +35,6 @@ class PaperAdmin(admin.ModelAdmin):
 
     @admin.action(description="Merge selected duplicates into the oldest one (moves entries and votes)")
     def merge_into_first(self, request, queryset):
-        from paperfeed.accounts.merge import merge_papers
-
         papers = list(queryset.order_by("created_at"))
         if len(papers) < 2:
             self.message_user(request, "Select at least two papers to merge.", messages.WARNING)
