@@ -7,6 +7,9 @@ escapes them, so hostile titles stay text in every reader.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, time
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import Http404, HttpRequest
@@ -23,6 +26,17 @@ from paperfeed.papers.models import Paper
 from . import related
 
 FEED_SIZE = 50
+
+
+def _paper_date(item: Paper) -> datetime:
+    """The best date a paper has: a Hugging Face-only listing has no arXiv dates until the backfill,
+    yet every feed item must carry one, or readers sort it as brand new (or drop it)."""
+    for value in (item.published, item.updated):
+        if value is not None:
+            return value
+    if item.announced is not None:
+        return datetime.combine(item.announced, time.min, tzinfo=UTC)
+    return item.created_at
 
 
 def _clean_text(text: str) -> str:
@@ -48,11 +62,11 @@ class _PaperFeed(Feed):
 
     item_guid_is_permalink = True
 
-    def item_pubdate(self, item: Paper):
-        return item.published or item.updated
+    def item_pubdate(self, item: Paper) -> datetime:
+        return item.published or _paper_date(item)
 
-    def item_updateddate(self, item: Paper):
-        return item.updated or item.published
+    def item_updateddate(self, item: Paper) -> datetime:
+        return item.updated or _paper_date(item)
 
     def item_author_name(self, item: Paper) -> str:
         return _clean_text(item.authors[0]) if item.authors else ""
@@ -133,27 +147,30 @@ class CategoryFeed(_PaperFeed):
 
 
 class SearchFeed(_PaperFeed):
-    """Results of a search query (?q=…), best first."""
+    """Results of a search query (?q=…), best first.
+
+    Without a query the feed is valid and empty, and its description says what to add: a feed
+    reader shows that sentence, where an error page would only mark the subscription broken.
+    """
 
     def get_object(self, request: HttpRequest) -> str:
-        query = " ".join(request.GET.get("q", "").split())[:300]
-        if not query:
-            raise Http404("Add a search query: ?q=…")
-        return query
+        return " ".join(request.GET.get("q", "").split())[:300]
 
     def title(self, obj: str) -> str:
+        if not obj:
+            return f"{settings.SITE_NAME}: search"
         return _clean_text(f"{settings.SITE_NAME}: search “{obj}”")
 
     def link(self, obj: str) -> str:
-        from urllib.parse import urlencode
-
-        return "/search/?" + urlencode({"q": obj})
+        return "/search/" + (f"?{urlencode({'q': obj})}" if obj else "")
 
     def description(self, obj: str) -> str:
+        if not obj:
+            return "No search query given: add one to the feed address, e.g. ?q=diffusion+models"
         return _clean_text(f"Papers matching “{obj}”.")
 
     def items(self, obj: str) -> list[Paper]:
-        return related.search(obj, limit=FEED_SIZE)
+        return related.search(obj, limit=FEED_SIZE) if obj else []
 
 
 class CollectionFeed(_PaperFeed):
