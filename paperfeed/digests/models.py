@@ -87,3 +87,34 @@ class DigestSend(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period_key} → {self.subscription.email}: {self.status}"
+
+
+class PicksCache(models.Model):
+    """A member's personal picks as last computed, so "For you" reads one row instead of training a model.
+
+    ``picks`` holds ``{"paper": pk, "score": float, "reason": str, "because_of": pk | None}`` in rank
+    order for ``window``. A vote or a save bumps ``wanted_version``; a refresh stores the version it
+    started from in ``computed_version``, so a vote cast while a refresh runs leaves the row due
+    again instead of being lost (see digests/picks_cache.py).
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True,
+                                related_name="picks_cache")
+    picks = models.JSONField(default=list, blank=True)
+    window_start = models.DateField()
+    window_end = models.DateField(db_index=True)
+    computed_at = models.DateTimeField()
+    wanted_version = models.PositiveIntegerField(default=0)
+    computed_version = models.PositiveIntegerField(default=0)
+    changed_at = models.DateTimeField(null=True, blank=True, db_index=True,
+                                      help_text="When a vote or save last made these picks out of date.")
+
+    class Meta:
+        verbose_name_plural = "picks caches"
+
+    def __str__(self) -> str:
+        return f"picks of user {self.user_id} for {self.window_start}..{self.window_end}"
+
+    @property
+    def is_due(self) -> bool:
+        return self.wanted_version > self.computed_version
