@@ -1,8 +1,14 @@
-"""What goes into a digest: the period it covers and the papers for one subscriber."""
+"""What goes into a digest: the period it covers and, for one subscriber, three sections.
+
+*Top of the day* (or week) is the period's list in the subscriber's categories and keywords,
+most upvoted first. *Trending* is what the community is voting up right now (time-decayed votes,
+:func:`paperfeed.lists.ranking.trending`) as of the period's end, in the same interests, minus
+what the top list already shows. *For you* holds the personal picks. No paper appears twice.
+"""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db.models import Q
@@ -57,11 +63,30 @@ def papers_for(subscription: Subscription, period: ranking.Period, limit: int | 
     return list(qs[: limit or int(settings.DIGEST_MAX_PAPERS)])
 
 
+def _wanted(subscription: Subscription, paper: Paper) -> bool:
+    """The subscriber's categories and keywords, as ``papers_for`` applies them in the database."""
+    if subscription.categories and not set(subscription.categories) & set(paper.category_list):
+        return False
+    text = f"{paper.title} {paper.abstract}".lower()
+    return not subscription.keywords or any(word.lower() in text for word in subscription.keywords)
+
+
+def trending_for(subscription: Subscription, period: ranking.Period, exclude: set[int]) -> list[Paper]:
+    """The community's trending papers as of the period's end, in the subscriber's interests."""
+    end = datetime.combine(period.end + timedelta(days=1), time.min, tzinfo=timezone.get_current_timezone())
+    at = min(end, timezone.now())
+    limit = int(settings.DIGEST_MAX_TRENDING)
+    items = ranking.trending(limit=max(limit * 20, 100), at=at)
+    return [item.paper for item in items if item.paper.pk not in exclude and _wanted(subscription, item.paper)][:limit]
+
+
 def build(subscription: Subscription, period: ranking.Period) -> DigestContent:
     papers = papers_for(subscription, period)
+    shown = {p.pk for p in papers}
+    trending = trending_for(subscription, period, shown)
+    shown |= {p.pk for p in trending}
     picks = []
     if subscription.include_picks and subscription.user_id:
-        shown = {p.pk for p in papers}
         # A daily digest's picks look back a week, so a quiet day still has some.
         start = min(period.start, period.end - timedelta(days=6))
         picks = [
@@ -69,4 +94,4 @@ def build(subscription: Subscription, period: ranking.Period) -> DigestContent:
                                  categories=subscription.categories or None, limit=int(settings.DIGEST_MAX_PICKS) * 2)
             if p.paper.pk not in shown
         ][: int(settings.DIGEST_MAX_PICKS)]
-    return DigestContent(period, papers, picks)
+    return DigestContent(period, papers, picks, trending)

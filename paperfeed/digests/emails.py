@@ -8,6 +8,7 @@ by Message-ID show it once (see docs/digests.md on at-least-once delivery).
 from __future__ import annotations
 
 import re
+import textwrap
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -19,6 +20,7 @@ from paperfeed.lists.ranking import Period
 from paperfeed.papers.models import Paper
 
 from .models import Subscription
+from .plaintext import first_sentences, latex_to_text
 from .recommendations import Pick
 
 _ID_UNSAFE = re.compile(r"[^A-Za-z0-9.\-]")
@@ -37,15 +39,17 @@ class DigestContent:
     """What one subscriber's digest for one period holds."""
 
     period: Period
-    papers: list[Paper]
+    papers: list[Paper]  # top of the day (or week)
     picks: list[Pick] = field(default_factory=list)
+    trending: list[Paper] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
-        return not self.papers and not self.picks
+        return not self.papers and not self.picks and not self.trending
 
     def arxiv_ids(self) -> list[str]:
-        return [p.arxiv_id for p in self.papers] + [p.paper.arxiv_id for p in self.picks]
+        return ([p.arxiv_id for p in self.papers] + [p.arxiv_id for p in self.trending]
+                + [p.paper.arxiv_id for p in self.picks])
 
 
 def _message(subject: str, to: str, template: str, context: dict, headers: dict | None = None) -> EmailMultiAlternatives:
@@ -67,17 +71,21 @@ def confirmation_message(subscription: Subscription, url: str, prefs: dict) -> E
 
 
 def _paper_rows(papers: list[Paper]) -> list[dict]:
+    """What both parts show of a paper: no email client runs KaTeX, so LaTeX arrives as Unicode."""
     rows = []
     for paper in papers:
         authors = paper.authors or []
         shown = ", ".join(authors[:4]) + (f" and {len(authors) - 4} more" if len(authors) > 4 else "")
-        abstract = " ".join((paper.abstract or "").split())
+        summary = first_sentences(latex_to_text(paper.abstract))
         rows.append({
             "paper": paper,
+            "title": latex_to_text(paper.title),
             "url": paper_url(paper),
             "authors": shown,
-            "summary": abstract[:300] + ("…" if len(abstract) > 300 else ""),
+            "summary": summary,
+            "summary_wrapped": textwrap.fill(summary, width=75, initial_indent="   ", subsequent_indent="   "),
             "upvotes": paper.upvotes,
+            "category": paper.primary_category,
         })
     return rows
 
@@ -105,6 +113,7 @@ def digest_message(subscription: Subscription, content: DigestContent, unsubscri
             "subscription": subscription,
             "period": content.period,
             "papers": _paper_rows(content.papers),
+            "trending": _paper_rows(content.trending),
             "picks": picks,
             "unsubscribe_url": unsubscribe_url,
             "manage_url": f"{settings.SITE_URL}/subscribe/",

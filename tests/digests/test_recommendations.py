@@ -88,5 +88,5 @@ def test_member_digest_has_explained_picks(smtp, two_topics, django_user_model):
 
     assert sending.send_digests("weekly", parse_period("2026-W19")).sent == 1
     text = text_part(smtp.messages[-1])
-    assert "Picks for you" in text and "Similar to" in text and "Dialogue" in text
-    assert "Picks for you" in html_part(smtp.messages[-1])
+    assert "\r\nFor you\r\n" in text and "Similar to" in text and "Dialogue" in text
+    assert ">For you</h2>" in html_part(smtp.messages[-1])
