@@ -1,4 +1,4 @@
-"""The ``paperfeed`` command: demo, serve, ingest, add, index, worker, digest, manage.
+"""The ``paperfeed`` command: demo, serve, ingest, add, index, worker, follow-index, digest, manage.
 
 ``demo`` and ``serve`` live here; the rest are Django management commands of the app that
 owns the work, so ``paperfeed ingest …`` is the same as ``paperfeed manage ingest …``.
@@ -37,6 +37,7 @@ DELEGATED = {
     "add": "Fetch one paper from the arXiv API by id or URL",
     "index": "Sync the search indexes (--rebuild, --verify)",
     "worker": "Run the background worker (harvests, index sync, digests)",
+    "follow-index": "Keep this node's search index current from the database (one per app node)",
     "digest": "Preview or send email digests",
 }
 
@@ -86,6 +87,10 @@ EXAMPLES = {
         ("paperfeed worker", "exactly one per deployment"),
         ("paperfeed worker --run harvest", "queue a harvest now for the running worker"),
     ],
+    "follow-index": [
+        ("paperfeed follow-index", "beside `paperfeed serve` on every app node"),
+        ("paperfeed follow-index --data-dir /srv/node2 --interval 2", "a node with an empty index dir catches up"),
+    ],
     "digest": [
         ("paperfeed digest --period weekly --date 2026-W14", "preview a week's digests"),
         ("paperfeed digest --send", "send the latest daily digests"),
@@ -101,7 +106,7 @@ DJANGO_OPTIONS = frozenset(
      "--skip-checks"}
 )
 MIGRATES_FIRST = frozenset({"ingest", "add", "index"})
-NEEDS_MIGRATED = frozenset({"worker", "digest"})
+NEEDS_MIGRATED = frozenset({"worker", "digest", "follow-index"})
 DATA_DIR_HELP = "Where the database, indexes and secret key live (PAPERFEED_DATA_DIR; default: %(default)s)"
 
 

@@ -201,6 +201,8 @@ with area("Search"):
                             "up to this many vectors, semantic search is exact; above it, HNSW")
     EMBED_THREADS = knob("EMBED_THREADS", "int", None, "ONNX Runtime threads for the embedder",
                          shown="usable cores, at most 4")
+    FOLLOW_INTERVAL = knob("FOLLOW_INTERVAL", "float", "5",
+                           "seconds between the index follower's checks of the database (`paperfeed follow-index`)")
 
 with area("Members"):
     SUBMISSIONS_PER_DAY = knob("SUBMISSIONS_PER_DAY", "int", "5", "papers a member may submit per day")

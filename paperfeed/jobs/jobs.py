@@ -16,6 +16,8 @@ from paperfeed.digests import sending
 from paperfeed.ingest import runs
 from paperfeed.search.sync import sync_indexes
 
+from .picks import picks_refresh
+
 
 def harvest_sets() -> list[str]:
     """OAI-PMH sets to harvest: PAPERFEED_HARVEST_SETS, else settings.CATEGORIES."""
@@ -67,4 +69,5 @@ JOBS: dict[str, Callable[[], str]] = {
     "digest_daily": digest_daily,
     "digest_weekly": digest_weekly,
     "digest_retries": digest_retries,
+    "picks_refresh": picks_refresh,
 }

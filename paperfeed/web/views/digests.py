@@ -1,4 +1,7 @@
-"""Subscribe, confirm, unsubscribe and "For you": thin views over the digest services."""
+"""Subscribe, confirm, unsubscribe and "For you": thin views over the digest services.
+
+"For you" reads the member's cached picks (digests/picks_cache.py); it never trains a model per view.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from paperfeed.digests import subscriptions, tokens
-from paperfeed.digests.recommendations import picks_for, recent_window
+from paperfeed.digests.picks_cache import cached_picks
 
 from ..forms.digests import SubscribeForm
 
@@ -71,6 +74,8 @@ def for_you(request: HttpRequest) -> HttpResponse:
             return redirect_to_login(request.get_full_path())
         except NoReverseMatch:  # no login page installed in this build
             return render(request, "digests/for_you.html", {"anonymous": True}, status=403)
-    window = recent_window()
-    picks = picks_for(request.user, window=window, limit=20)
-    return render(request, "digests/for_you.html", {"picks": picks, "window": window, "card_template": _card_template()})
+    cached = cached_picks(request.user)
+    return render(request, "digests/for_you.html", {
+        "picks": cached.picks, "window": cached.window, "updating": cached.updating,
+        "computed_at": cached.computed_at, "card_template": _card_template(),
+    })
