@@ -106,14 +106,14 @@ def test_serve_answers_over_http(demo_dir):
 def test_cli_help_lists_every_command(tmp_path):
     result = _paperfeed("--help", data_dir=tmp_path, timeout=60)
     assert result.returncode == 0
-    for command in ("demo", "serve", "ingest", "add", "index", "worker", "digest", "manage"):
+    for command in ("demo", "serve", "ingest", "add", "index", "worker", "follow-index", "digest", "manage"):
         assert command in result.stdout
 
 
 # --------------------------------------------------------------------------- the manual
 
 COMMANDS = ["demo", "serve", "ingest", "ingest oai", "ingest api", "ingest snapshot", "ingest hf-daily",
-            "add", "index", "worker", "digest", "manage create_api_token"]
+            "add", "index", "worker", "follow-index", "digest", "manage create_api_token"]
 
 
 def _help(capsys, *argv: str) -> str:
