@@ -71,6 +71,8 @@ def run_server(host: str, port: int, *, workers: int = 2) -> None:
             "threads": 4,
             "worker_class": _Worker,
             "timeout": 60,
+            # No 8 KB cap (gunicorn still stops at 1 MB): PAPERFEED_MAX_URL_BYTES answers 414, JSON under /api/.
+            "limit_request_line": 0,
             "accesslog": "-",
             "errorlog": "-",
             "loglevel": "warning",

@@ -160,6 +160,8 @@ with area("Site"):
     CSRF_TRUSTED_ORIGINS = knob("CSRF_TRUSTED_ORIGINS", "list", "",
                                 "e.g. `https://papers.example.org` behind a proxy")
     HTTPS = knob("HTTPS", "bool", "0", "`1` behind TLS: secure cookies, trust `X-Forwarded-Proto`")
+    HSTS_SECONDS = knob("HSTS_SECONDS", "int", "31536000",
+                        "with `PAPERFEED_HTTPS=1`: how long browsers must use HTTPS only (HSTS); `0` sends none")
     SITE_URL = knob("SITE_URL", "url", "http://127.0.0.1:8000", "absolute links in emails and feeds").rstrip("/")
     SITE_NAME = knob("SITE_NAME", "str", "paperfeed", "shown in the header, emails and feeds")
     # Unset by default: pages serve static files straight from the package, and whitenoise
@@ -169,6 +171,8 @@ with area("Site"):
                        shown="unset: served from the package")
     LOG_LEVEL = knob("LOG_LEVEL", "str", "WARNING", "Python log level",
                      choices=("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))
+    MAX_URL_BYTES = knob("MAX_URL_BYTES", "int", "131072",
+                         "longer request targets (path + query) are refused with 414 (JSON under /api/)")
 
 with area("Database"):
     DATABASE_URL = knob("DATABASE_URL", "url", None,
@@ -214,6 +218,8 @@ with area("Members"):
     SUBMIT_RATE = knob("SUBMIT_RATE", "rate", "20/h", "submission attempts per member")
     COLLECTION_RATE = knob("COLLECTION_RATE", "rate", "120/m", "collection changes per member")
     TOKEN_RATE = knob("TOKEN_RATE", "rate", "10/h", "API tokens a member may create")
+    EMAIL_VERIFY_MAX_AGE = knob("EMAIL_VERIFY_MAX_AGE", "int", str(3 * 24 * 3600),
+                                "seconds a link that attaches an email address to an account stays valid")
 
 with area("API"):
     API_WRITE_RATE = knob("API_WRITE_RATE", "rate", "60/m", "API writes per token")
@@ -278,7 +284,7 @@ def _secret_key() -> str:
 SECRET_KEY = _secret_key()
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "paperfeed.web.adminconfig.AdminConfig",  # Django's admin, its login rate limited
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -297,7 +303,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "paperfeed.api.middleware.JsonErrorsMiddleware",  # first, so it sees every error answer under /api/
     "django.middleware.security.SecurityMiddleware",
+    "paperfeed.web.middleware.UrlLengthMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -392,6 +400,7 @@ if HTTPS:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = HSTS_SECONDS
 
 # Email: console by default so the demo never tries to reach a mail server.
 _email = dj_email_url.parse(EMAIL_URL)

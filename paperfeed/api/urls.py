@@ -8,6 +8,7 @@ import ninja
 from django.http import FileResponse, Http404, HttpRequest, JsonResponse
 from django.urls import path, re_path
 from django.views.decorators.cache import cache_control
+from django.views.decorators.csrf import csrf_exempt
 
 from .main import api
 
@@ -22,8 +23,9 @@ def docs_asset(request: HttpRequest, name: str) -> FileResponse:
     return FileResponse((_ASSETS / name).open("rb"))
 
 
+@csrf_exempt  # a POST to a path that does not exist is a 404, not a CSRF refusal (no session is used)
 def api_not_found(request: HttpRequest, rest: str = "") -> JsonResponse:
-    """Unknown /api/ paths answer in JSON too (clients parse every API answer as JSON)."""
+    """Unknown /api/ paths answer in JSON too (clients parse every API answer as JSON), any method."""
     return JsonResponse({"error": "No such API endpoint", "detail": request.path[:200]}, status=404)
 
 

@@ -50,12 +50,19 @@ def _get_or_create(email: str) -> Subscription:
         return Subscription.objects.get(email=email)
 
 
+def _owns(user, email: str) -> bool:
+    """Whether ``email`` is the member's own verified address (accounts.addresses attaches it only
+    once proven): only then may a subscription to it be tied to the account, picks and all."""
+    own = (getattr(user, "email", "") or "").strip().lower()
+    return bool(getattr(user, "is_authenticated", False) and own and own == email.strip().lower())
+
+
 def request_subscription(email: str, prefs: dict, user=None) -> Subscription:
     """Record the request and mail the confirmation link. Nothing else is ever sent before it is clicked."""
     email = email.strip().lower()
     subscription = _get_or_create(email)
     payload = dict(prefs)
-    if user is not None and getattr(user, "is_authenticated", False):
+    if _owns(user, email):
         payload["user"] = user.pk
     else:
         payload["include_picks"] = False
@@ -95,6 +102,8 @@ def confirm(token: str) -> Subscription:
     user = None
     if prefs.get("user"):
         user = get_user_model().objects.filter(pk=prefs["user"]).first()
+        if not _owns(user, subscription.email):  # the member's address changed since the request
+            user = None
     subscription.frequency = prefs.get("frequency") or Subscription.Frequency.DAILY
     subscription.categories = list(prefs.get("categories") or [])
     subscription.keywords = list(prefs.get("keywords") or [])
@@ -126,9 +135,11 @@ def initial_for(user) -> dict:
     """Form defaults for a member: their address and their current subscription, if any."""
     if user is None or not user.is_authenticated:
         return {}
-    current = Subscription.objects.filter(user=user).first() or Subscription.objects.filter(
-        email=(user.email or "").lower()
-    ).first()
+    # By address only when it is the member's verified one: an account whose address is not
+    # proven yet has none, so it never sees another person's preferences.
+    current = Subscription.objects.filter(user=user).first() or (
+        Subscription.objects.filter(email=user.email.lower()).first() if user.email else None
+    )
     initial = {"email": user.email, "include_picks": True}
     if current is not None:
         initial.update(

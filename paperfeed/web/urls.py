@@ -27,6 +27,8 @@ digest_patterns = [
 
 urlpatterns = [
     path("accounts/signup/", accounts.signup, name="signup"),
+    path("accounts/email/", accounts.email_address, name="email_address"),
+    path("accounts/email/verify/<str:token>/", accounts.verify_email, name="verify_email"),
     path("accounts/login/", accounts.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/reset/", accounts.PasswordResetView.as_view(), name="password_reset"),

@@ -178,3 +178,40 @@ def test_admin_lists_subscriptions_sends_and_job_runs(admin_client, smtp, day_pa
         assert response.status_code == 200, url
     assert b"daily:2026-05-12" in admin_client.get("/admin/digests/digestsend/").content
     assert b"digest_retries" in admin_client.get("/admin/jobs/jobrun/").content
+
+
+def test_signing_up_with_someone_elses_address_shows_nothing_of_their_preferences(client, smtp, settings):
+    """Issue 11 point 4: the address is attached to an account only once its owner opens the link."""
+    _subscribe(Client(), email="victim@example.com", keywords="secret topic", frequency="weekly")
+    Client().get(_confirm_link(smtp.messages[-1], settings.SITE_URL))
+    assert Subscription.objects.get(email="victim@example.com").status == Subscription.Status.ACTIVE
+    password = "a-Long-enough-pass-42"
+    client.post("/accounts/signup/", {"username": "mallory", "email": "victim@example.com",
+                                      "password1": password, "password2": password})
+    client.get("/")  # shows (and so clears) the welcome message, which names the address typed
+    page = client.get("/subscribe/").content.decode()
+    assert "secret topic" not in page and "victim@example.com" not in page
+    assert 'value="weekly" checked' not in page and 'value="weekly" selected' not in page
+
+    # Asking for digests to that address does not tie them to the account either, even once confirmed.
+    Subscription.objects.update(confirmation_sent_at=None)  # past the resend pause
+    _subscribe(client, email="victim@example.com", keywords="secret topic", include_picks="on")
+    Client().get(_confirm_link(smtp.messages[-1], settings.SITE_URL))
+    subscription = Subscription.objects.get(email="victim@example.com")
+    assert subscription.user is None and subscription.include_picks is False
+    assert "secret topic" not in client.get("/subscribe/").content.decode()
+
+
+def test_a_verified_address_brings_its_subscription_to_the_member(client, smtp, settings):
+    import re
+
+    _subscribe(Client(), email="owner@example.com", keywords="my topic")
+    Client().get(_confirm_link(smtp.messages[-1], settings.SITE_URL))
+    password = "a-Long-enough-pass-42"
+    client.post("/accounts/signup/", {"username": "owner", "email": "owner@example.com",
+                                      "password1": password, "password2": password})
+    assert "my topic" not in client.get("/subscribe/").content.decode()  # not before the link is opened
+    verify = re.search(re.escape(settings.SITE_URL) + r"(/accounts/email/verify/\S+/)",
+                       smtp.messages[-1].get_content()).group(1)
+    assert client.get(verify).status_code == 200
+    assert "my topic" in client.get("/subscribe/").content.decode()

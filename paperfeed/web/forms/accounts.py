@@ -1,4 +1,4 @@
-"""Forms for sign-up, collections and submissions; validation messages say what to fix.
+"""Forms for sign-up, the email address, collections and submissions; validation messages say what to fix.
 
 They check only the shape of the input; what is allowed (a valid arXiv id, a usable
 collection name) is the domain's rule, and its refusal is shown under the field.
@@ -14,21 +14,22 @@ from paperfeed.accounts.collections import MAX_NAME
 
 
 class SignupForm(UserCreationForm):
-    """Username + email + password; the email is what password reset mails go to."""
+    """Username + email + password. The address is not saved here: it is attached once its owner
+    opens the link mailed to it (accounts.addresses), and the form never says whether it is taken."""
 
     email = forms.EmailField(
-        required=True, help_text="Used only to reset your password (and for digests if you subscribe)."
+        required=True,
+        help_text="We mail a link to it; once opened, it is used to reset your password (and for digests).",
     )
+    field_order = ["username", "email", "password1", "password2"]
 
     class Meta(UserCreationForm.Meta):
         model = get_user_model()
-        fields = ("username", "email")
+        fields = ("username",)
 
-    def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip()
-        if get_user_model().objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError("An account with this email already exists. Log in or reset your password.")
-        return email
+
+class EmailForm(forms.Form):
+    email = forms.EmailField(label="Email address", help_text="We mail a link to it; open it to attach the address.")
 
 
 class CollectionForm(forms.Form):

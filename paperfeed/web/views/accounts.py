@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from paperfeed.accounts import collections, ratelimits, submissions, votes
+from paperfeed.accounts import addresses, collections, ratelimits, submissions, votes
 from paperfeed.accounts.errors import (
     AlreadyListed,
     ArxivUnavailable,
@@ -34,7 +34,7 @@ from paperfeed.papers.lookup import NotAnArxivId, PaperHidden, PaperLookupError,
 from paperfeed.papers.models import DailyEntry, Paper
 
 from .. import cards
-from ..forms.accounts import CollectionForm, RenameForm, SignupForm, SubmitForm
+from ..forms.accounts import CollectionForm, EmailForm, RenameForm, SignupForm, SubmitForm
 from ..lookups import paper_or_404
 
 
@@ -63,6 +63,10 @@ def _too_many(request: HttpRequest, limited: ratelimits.Limited) -> HttpResponse
 
 @require_http_methods(["GET", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
+    """The account is made at once; its address waits for the mailed link (accounts.addresses).
+
+    The answer is the same whether or not the address already has an account.
+    """
     if request.user.is_authenticated:
         return redirect("profile", request.user.get_username())
     form = SignupForm(request.POST or None)
@@ -73,12 +77,45 @@ def signup(request: HttpRequest) -> HttpResponse:
             status = 429
         elif form.is_valid():
             user = form.save()
+            addresses.claim(user, form.cleaned_data["email"])
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, f"Welcome, {user.get_username()}! Upvote papers and save them to collections.")
+            messages.success(
+                request,
+                f"Welcome, {user.get_username()}! We mailed a link to {addresses.normalize(form.cleaned_data['email'])}"
+                ": open it to attach the address to your account.",
+            )
             return HttpResponseRedirect(_back(request, reverse("home")) if request.POST.get("next") else reverse("home"))
         else:
             status = 400
     return render(request, "registration/signup.html", {"form": form, "next": request.GET.get("next", "")}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def email_address(request: HttpRequest) -> HttpResponse:
+    """Set (or re-send the link for) the member's address: the same claim as at sign-up."""
+    form = EmailForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if limited := ratelimits.hit(request, "signup", per="ip"):
+            return _too_many(request, limited)
+        if form.is_valid():
+            addresses.claim(request.user, form.cleaned_data["email"])
+            messages.success(
+                request, f"We mailed a link to {addresses.normalize(form.cleaned_data['email'])}: open it to attach it."
+            )
+            return redirect("profile", request.user.get_username())
+        status = 400
+    return render(request, "registration/email.html", {"form": form}, status=status)
+
+
+@require_http_methods(["GET"])
+def verify_email(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        user = addresses.verify(token)
+    except addresses.AddressLinkError as problem:
+        return render(request, "registration/email_verified.html", {"error": str(problem)}, status=400)
+    return render(request, "registration/email_verified.html", {"member": user})
 
 
 class LoginView(auth_views.LoginView):
@@ -100,12 +137,20 @@ class LoginView(auth_views.LoginView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
-    """Django's reset-by-email, limited per IP so it cannot be used to flood an inbox."""
+    """Django's reset-by-email, limited per IP so it cannot be used to flood an inbox.
+
+    Links and subjects name the configured site (PAPERFEED_SITE_URL, PAPERFEED_SITE_NAME), never
+    the request's Host header, which a client chooses.
+    """
 
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if limited := ratelimits.hit(request, "password_reset", per="ip"):
             return _too_many(request, limited)
         return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form) -> HttpResponse:
+        self.extra_email_context = {"site_name": settings.SITE_NAME, "site_url": settings.SITE_URL}
+        return super().form_valid(form)
 
 
 # --- profile and API token --------------------------------------------------------------
