@@ -35,7 +35,7 @@ PROG = "paperfeed"
 DELEGATED = {
     "ingest": "Ingest papers: oai | api | snapshot | hf-daily",
     "add": "Fetch one paper from the arXiv API by id or URL",
-    "index": "Sync the search indexes (--rebuild, --verify)",
+    "index": "Sync the search indexes, repairing damage (--rebuild, --check)",
     "worker": "Run the background worker (harvests, index sync, digests)",
     "follow-index": "Keep this node's search index current from the database (one per app node)",
     "digest": "Preview or send email digests",
@@ -81,7 +81,7 @@ EXAMPLES = {
     ],
     "index": [
         ("paperfeed index", "add what changed since the last sync"),
-        ("paperfeed index --verify --json", "compare the indexes with the database"),
+        ("paperfeed index --check --json", "check the index files and compare them with the database"),
     ],
     "worker": [
         ("paperfeed worker", "exactly one per deployment"),

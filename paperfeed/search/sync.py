@@ -1,24 +1,32 @@
-"""Write side of the index files: incremental sync from the database, rebuild, verify.
+"""Write side of the index files: incremental sync from the database, repair, rebuild, check.
 
 Only the worker and ``paperfeed index`` call this (one at a time: a file lock serialises
 them); web processes only read (see :mod:`.reader`).
 
-What a sync does, in four phases (:func:`sync_indexes`):
+What a sync does, in five phases (:func:`sync_indexes`):
 
-1. *plan*: compare the database with the writer's state (``state.sqlite3``): papers updated since
-   the watermark (``Paper.updated_at``, with a small overlap so a transaction committing
-   late is not missed), visible papers the index lacks, and indexed papers that are now
-   hidden or deleted. The full id comparison catches hides/deletes done with
-   ``QuerySet.update()``, which does not bump ``updated_at``.
-   For each changed paper compare a hash of what the index holds (title, abstract,
-   authors, categories, day, version): unchanged papers cost nothing.
-2. *vectors*: a paper whose *text* hash and embedder fingerprint match a stored vector keeps
-   it: the state's own, else the previous state's (a rebuild re-embeds nothing it already
-   has), else the sample's shipped vectors (``paperfeed/sample/vectors.*``), so the demo
-   builds in seconds.
-3. *embed*: the rest are embedded in batches, with a progress bar.
-4. *publish*: commit the tantivy changes, publish a new vectors directory, then atomically replace
-   ``CURRENT.json`` so readers switch.
+1. *assess*: read the published generation (``CURRENT.json`` -> ``gen-<n>/manifest.json``) and
+   check every file against its manifest, sizes and checksums. Damage of any kind -- a missing
+   or garbled pointer or manifest, a missing, truncated or garbled file, another index format,
+   a writer state that describes another generation -- makes this sync build a *fresh*
+   generation instead of an incremental one (``--rebuild`` asks for that too). Nothing is ever
+   repaired in place: a published generation is never written again.
+2. *plan*: compare the database with the state (:mod:`.state`): papers updated since the
+   watermark (``Paper.updated_at``, with a small overlap so a transaction committing late is
+   not missed), visible papers the index lacks, and indexed papers that are now hidden or
+   deleted (a full id comparison catches hides/deletes done with ``QuerySet.update()``, which
+   does not bump ``updated_at``). For each changed paper a hash of what the index holds (title,
+   abstract, authors, categories, day, version) decides whether it changed. A fresh generation
+   takes every visible paper.
+3. *vectors*: a paper whose *text* hash and embedder fingerprint are in the vector cache keeps
+   that vector (so a rebuild or a repair re-embeds nothing it already has), else the sample's
+   shipped vectors (``paperfeed/sample/vectors.*``) are used, so the demo builds in seconds.
+4. *embed*: the rest are embedded in batches, each committed to the cache as it finishes, with
+   a progress bar. A sync killed here keeps every finished batch.
+5. *publish*: write a new generation directory aside (the lexical index hard-links the previous
+   generation's immutable segments and commits the changes; a fresh one is built whole; a new
+   vectors directory), then its manifest, then atomically replace ``CURRENT.json`` so readers
+   switch, then commit the state.
 """
 
 from __future__ import annotations
@@ -29,10 +37,9 @@ import hashlib
 import json
 import os
 import shutil
-import sqlite3
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -42,21 +49,34 @@ from django.conf import settings
 
 from paperfeed.papers.models import Paper
 
+from . import acronyms
+from . import manifest as manifests
 from .embedder import Embedder, paper_text
+from .lexical import FORMAT as LEXICAL_FORMAT
 from .lexical import LexicalDoc, LexicalIndex, day_number
-from .reader import CURRENT_FILE, read_meta
+from .manifest import Manifest, ManifestError
+from .reader import (
+    CURRENT_FILE,
+    GENERATION_PREFIX,
+    LEXICAL_DIR,
+    VECTORS_DIR,
+    IndexDamaged,
+    IndexStatus,
+    manifest_problem,
+    read_pointer,
+)
+from .state import STATE_FILE, State
 from .vectors import VectorSet
 
-STATE_FILE = "state.sqlite3"
 LOCK_FILE = ".sync.lock"
 WATERMARK_OVERLAP = timedelta(minutes=5)
 CHUNK = 500
-EMBED_BATCH = 64
+EMBED_BATCH = 64  # texts per model call; each batch is committed to the vector cache on its own
 KEEP_OLD_SECONDS = 600  # old generations stay this long for processes still reading them
 SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample"
-_SQLITE_SUFFIXES = ("", "-wal", "-shm")
 FIELDS = ("pk", "arxiv_id", "version", "title", "abstract", "authors", "categories", "announced", "published",
           "updated_at")
+_FORMAT_1 = ("lexical-", "vectors-")
 
 
 # --------------------------------------------------------------------------- hashing
@@ -68,7 +88,7 @@ def text_hash(title: str, abstract: str) -> str:
 
 
 def doc_hash(row: dict) -> str:
-    """What the lexical index depends on (plus the version, for --verify's staleness check)."""
+    """What the lexical index depends on (plus the version, for --check's staleness check)."""
     payload = json.dumps([row["title"], row["abstract"], row["authors"], row["categories"],
                           str(_day(row)), row["version"]], ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32]
@@ -85,67 +105,6 @@ def _lexical_doc(row: dict) -> LexicalDoc:
     return LexicalDoc(pk=row["pk"], title=row["title"], abstract=row["abstract"] or "",
                       authors=[str(a) for a in (row["authors"] or [])], categories=row["categories"].split(),
                       day=_day(row))
-
-
-# --------------------------------------------------------------------------- writer state
-
-
-class State:
-    """The writer's bookkeeping: one row per indexed paper (hashes + its vector)."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.db = sqlite3.connect(path, isolation_level=None)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute(
-            "CREATE TABLE IF NOT EXISTS docs (pk INTEGER PRIMARY KEY, arxiv_id TEXT, version INTEGER, "
-            "doc_hash TEXT, text_hash TEXT, fingerprint TEXT, day INTEGER, categories TEXT, vec BLOB)"
-        )
-        self.db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
-
-    def close(self) -> None:
-        self.db.close()
-
-    def get_meta(self, key: str) -> str | None:
-        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return row[0] if row else None
-
-    def set_meta(self, key: str, value: str) -> None:
-        self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
-
-    def hashes(self) -> dict[int, tuple[str, str, str]]:
-        """pk -> (doc_hash, text_hash, fingerprint)."""
-        return {pk: (d, t, f) for pk, d, t, f in self.db.execute(
-            "SELECT pk, doc_hash, text_hash, fingerprint FROM docs")}
-
-    def vectors_by_text(self, fingerprint: str) -> dict[str, bytes]:
-        return dict(self.db.execute("SELECT text_hash, vec FROM docs WHERE fingerprint = ?", (fingerprint,)))
-
-    def vector_of(self, pk: int) -> bytes | None:
-        row = self.db.execute("SELECT vec FROM docs WHERE pk = ?", (pk,)).fetchone()
-        return row[0] if row else None
-
-    def upsert(self, rows: list[tuple]) -> None:
-        self.db.execute("BEGIN")
-        self.db.executemany("INSERT OR REPLACE INTO docs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-        self.db.execute("COMMIT")
-
-    def delete(self, pks: list[int]) -> None:
-        self.db.execute("BEGIN")
-        self.db.executemany("DELETE FROM docs WHERE pk = ?", [(pk,) for pk in pks])
-        self.db.execute("COMMIT")
-
-    def matrix(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[list[str]]]:
-        pks, days, cats, vecs = [], [], [], []
-        for pk, day, categories, vec in self.db.execute("SELECT pk, day, categories, vec FROM docs ORDER BY pk"):
-            pks.append(pk)
-            days.append(day)
-            cats.append(categories.split())
-            vecs.append(vec)
-        dim = len(vecs[0]) // 2 if vecs else 384
-        matrix = np.frombuffer(b"".join(vecs), dtype=np.float16).reshape(len(vecs), dim) if vecs else \
-            np.zeros((0, dim), dtype=np.float16)
-        return np.asarray(pks, dtype=np.int64), matrix, np.asarray(days, dtype=np.int32), cats
 
 
 # --------------------------------------------------------------------------- helpers
@@ -168,19 +127,30 @@ def _write_current(directory: Path, meta: dict) -> None:
     os.replace(tmp, directory / CURRENT_FILE)
 
 
-def _remove_dir(path: Path) -> None:
-    """A leftover of a sync that died before publishing it: nobody reads it."""
-    if path.exists():
-        shutil.rmtree(path)
+def _generation_number(name: str) -> int | None:
+    suffix = name[len(GENERATION_PREFIX):] if name.startswith(GENERATION_PREFIX) else ""
+    return int(suffix) if suffix.isdigit() else None
 
 
-def _cleanup(directory: Path, keep: set[str]) -> None:
-    """Remove generations no longer current, once they are old enough."""
+def _cleanup(directory: Path, current: int) -> None:
+    """Remove what no reader can be using: generations past the current one (a killed sync's), and
+    older ones and format-1 directories once they are older than the grace period."""
     now = time.time()
     for child in directory.iterdir():
-        old = child.is_dir() and child.name.startswith(("lexical-", "vectors-")) and child.name not in keep
-        if old and now - child.stat().st_mtime > KEEP_OLD_SECONDS:
+        number = _generation_number(child.name)
+        if not child.is_dir() or number == current or (number is None and not child.name.startswith(_FORMAT_1)):
+            continue
+        if (number is not None and number > current) or now - child.stat().st_mtime > KEEP_OLD_SECONDS:
             shutil.rmtree(child, ignore_errors=True)
+
+
+def _link_tree(src: Path, dst: Path) -> None:
+    """A copy of a tantivy directory made of hard links: its segment files are never rewritten, and
+    tantivy replaces its meta files by rename, so writing the copy leaves the original intact."""
+    dst.mkdir(parents=True)
+    for child in src.iterdir():
+        if child.is_file() and child.name not in manifests.IGNORED:
+            os.link(child, dst / child.name)
 
 
 def shipped_dir() -> Path:
@@ -256,30 +226,43 @@ class SyncReport:
     shipped_vectors_used: int = 0
     published: bool = False
     rebuilt: bool = False
+    repaired: str = ""  # the damage found in the published generation, which this sync replaced
     seconds: float = 0.0
 
     def __str__(self) -> str:
         verb = "rebuilt" if self.rebuilt else ("updated" if self.published else "up to date")
+        verb = f"repaired ({self.repaired})" if self.repaired else verb
         return (f"search index {verb}: {self.indexed} papers, {self.added_or_changed} added/changed, "
                 f"{self.removed} removed, {self.embedded} embedded, "
                 f"{self.shipped_vectors_used + self.vectors_reused} vectors reused ({self.seconds}s)")
 
 
 @dataclass
-class _Target:
-    """The files one sync writes, opened by :func:`_open` and closed when it ends."""
+class _Base:
+    """The published generation a sync starts from, and whether it can be built on."""
 
-    directory: Path
-    meta: dict | None  # the published CURRENT.json, None before the first build
-    state: State
-    cache: State | None  # on a rebuild: the previous state, whose vectors are reused by text hash
-    lexical: LexicalIndex
-    lexical_name: str
-    fresh: bool  # a new lexical index: every visible paper goes in
+    meta: dict | None = None  # the CURRENT.json pointer
+    manifest: Manifest | None = None
+    damage: str = ""  # why it cannot be trusted ("" when whole, or when nothing was published)
+    next_generation: int = 1
 
     @property
     def generation(self) -> int:
         return int(self.meta["generation"]) if self.meta else 0
+
+    @property
+    def dir(self) -> Path | None:
+        return None if self.meta is None else Path(settings.INDEX_DIR) / self.meta["dir"]
+
+
+@dataclass
+class _Target:
+    """What one sync works with: the index dir, the published base, the state, fresh or incremental."""
+
+    directory: Path
+    base: _Base
+    state: State
+    fresh: bool  # a new generation from every visible paper (rebuild, damage, first build)
 
 
 @dataclass
@@ -290,37 +273,35 @@ class _Change:
     doc_hash: str
     text_hash: str
 
-    def state_row(self, fingerprint: str, vec: bytes) -> tuple:
+    def state_row(self, fingerprint: str) -> tuple:
         row = self.row
         return (row["pk"], row["arxiv_id"], row["version"], self.doc_hash, self.text_hash, fingerprint,
-                day_number(_day(row)), " ".join(row["categories"].split()), vec)
+                day_number(_day(row)), " ".join(row["categories"].split()))
 
 
 @dataclass
 class _Plan:
     """What the database asks of the index: papers to write, papers to drop, the new watermark."""
 
-    indexed: dict[int, tuple[str, str, str]]  # the state before this sync: pk -> hashes
-    changed: list[_Change]
-    removed: list[int]
-    newest: datetime | None
+    indexed: dict[int, tuple[str, str, str]]  # the published docs before this sync: pk -> hashes
+    changed: list[_Change] = field(default_factory=list)
+    removed: list[int] = field(default_factory=list)
+    newest: datetime | None = None
     fingerprint: str = ""  # the embedder's, once one is needed
     embedder: Embedder | None = None
 
 
 def sync_indexes(progress: bool = True, console=None, rebuild: bool = False) -> SyncReport:
-    """Bring the index files up to date with the database: plan, vectors, embed, publish.
-
-    See the module docstring for what each phase compares and why.
-    """
+    """Bring the index files up to date with the database, repairing any damage: assess, plan,
+    vectors, embed, publish. See the module docstring for what each phase compares and why."""
     started = time.perf_counter()
     directory = Path(settings.INDEX_DIR)
     report = SyncReport(rebuilt=rebuild)
-    with _locked(directory), _open(directory, rebuild) as target, _Progress(progress, console) as bars:
+    with _locked(directory), _open(directory, rebuild, report) as target, _Progress(progress, console) as bars:
         plan = _plan(target, bars)
-        ready, missing = _vectors(target, plan, report)
+        missing = _vectors(target, plan, report)
         _embed(target, plan, missing, bars, report)
-        _publish(target, plan, ready, bars, report)
+        _publish(target, plan, bars, report)
     report.seconds = round(time.perf_counter() - started, 2)
     if console is not None:
         console.print(f"  {report}")
@@ -328,62 +309,73 @@ def sync_indexes(progress: bool = True, console=None, rebuild: bool = False) -> 
 
 
 @contextlib.contextmanager
-def _open(directory: Path, rebuild: bool) -> Iterator[_Target]:
-    """The writer state and the lexical index to write: a new one on rebuild or when it is missing."""
-    meta = read_meta(directory)
-    state_path = directory / STATE_FILE
-    cache: State | None = None
-    if rebuild or meta is None or not (directory / meta["lexical"]).exists():
-        if state_path.exists():
-            cache = State(_move_state(state_path, directory / f"{STATE_FILE}.old"))
-        lexical_name = f"lexical-{(int(meta['generation']) if meta else 0) + 1}"
-        _remove_dir(directory / lexical_name)
-        lexical, fresh = LexicalIndex.create(directory / lexical_name), True
-    else:
-        lexical_name = meta["lexical"]
-        lexical, fresh = LexicalIndex.open(directory / lexical_name), False
-    state = State(state_path)
+def _open(directory: Path, rebuild: bool, report: SyncReport) -> Iterator[_Target]:
+    """The published base, checked in full, and the state; fresh when the base cannot be built on."""
+    state = State(directory / STATE_FILE)
     try:
-        yield _Target(directory, meta, state, cache, lexical, lexical_name, fresh)
+        base = assess(directory, checksums=True)
+        report.repaired = base.damage
+        if not base.damage and base.meta is not None and state.get_meta("generation") != str(base.generation):
+            report.repaired = (f"the writer state describes generation {state.get_meta('generation')}, "
+                               f"the published one is {base.generation}")
+        fresh = rebuild or base.meta is None or bool(report.repaired)
+        yield _Target(directory, base, state, fresh)
     finally:
         state.close()
-        if cache is not None:
-            cache.close()
-            for suffix in _SQLITE_SUFFIXES:
-                Path(str(cache.path) + suffix).unlink(missing_ok=True)
 
 
-def _move_state(src: Path, dst: Path) -> Path:
-    """Keep the old state as a cache of vectors by text hash: a rebuild re-embeds nothing it had."""
-    for suffix in _SQLITE_SUFFIXES:
-        if Path(str(src) + suffix).exists():
-            os.replace(Path(str(src) + suffix), Path(str(dst) + suffix))
-    return dst
+def assess(directory: Path, checksums: bool) -> _Base:
+    """The published generation and its damage, read from the pointer, the manifest and the files."""
+    numbers = [n for child in (directory.iterdir() if directory.is_dir() else ())
+               if (n := _generation_number(child.name)) is not None]
+    base = _Base(next_generation=max(numbers, default=0) + 1)
+    try:
+        base.meta = read_pointer(directory)
+    except IndexDamaged as damaged:
+        base.damage = damaged.reason
+        return base
+    if base.meta is None:
+        if numbers or any(child.name.startswith(_FORMAT_1) for child in directory.iterdir()):
+            base.damage = f"{CURRENT_FILE} is missing"
+        return base
+    base.next_generation = max(base.next_generation, base.generation + 1)
+    try:
+        base.manifest = manifests.load(base.dir)
+    except ManifestError as error:
+        base.damage = str(error)
+        return base
+    problems = [p] if (p := manifest_problem(base.manifest, base.generation)) else (
+        manifests.checksum_problems if checksums else manifests.size_problems)(base.dir, base.manifest)
+    if problems:
+        base.damage = problems[0] + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else "")
+    return base
 
 
 def _plan(target: _Target, bars: _Progress) -> _Plan:
     """Compare the database with the state: by watermark and hashes for changes, by ids for removals."""
     state = target.state
-    watermark = state.get_meta("watermark")
-    indexed = state.hashes()
+    watermark = None if target.fresh else state.get_meta("watermark")
+    plan = _Plan({} if target.fresh else state.hashes())
     visible = dict(Paper.objects.visible().values_list("pk", "updated_at"))
+    unvectored = set() if target.fresh else state.without_vectors()
     candidates = list(visible)
     if watermark:
         since = datetime.fromisoformat(watermark) - WATERMARK_OVERLAP
-        candidates = [pk for pk, upd in visible.items() if pk not in indexed or upd is None or upd >= since]
-    plan = _Plan(indexed, [], sorted(set(indexed) - set(visible)),
-                 max((u for u in visible.values() if u is not None), default=None))
+        candidates = [pk for pk, upd in visible.items()
+                      if pk not in plan.indexed or pk in unvectored or upd is None or upd >= since]
+    plan.removed = sorted(set(plan.indexed) - set(visible))
+    plan.newest = max((u for u in visible.values() if u is not None), default=None)
     read_task = bars.task("reading papers", len(candidates))
     for start in range(0, len(candidates), CHUNK):
         chunk = candidates[start : start + CHUNK]
         for row in Paper.objects.filter(pk__in=chunk, hidden=False).values(*FIELDS):
             change = _change(row)
-            old = indexed.get(row["pk"])
-            if old is None or old[0] != change.doc_hash or target.fresh:
+            old = plan.indexed.get(row["pk"])
+            if old is None or old[0] != change.doc_hash or row["pk"] in unvectored:
                 plan.changed.append(change)
         bars.advance(read_task, len(chunk))
     plan.fingerprint = state.get_meta("fingerprint") or ""
-    if plan.changed or (indexed and not target.fresh):
+    if plan.changed or plan.indexed:
         _choose_embedder(plan, visible)
     return plan
 
@@ -405,147 +397,175 @@ def _choose_embedder(plan: _Plan, visible: dict) -> None:
     plan.fingerprint = plan.embedder.fingerprint
 
 
-def _vectors(target: _Target, plan: _Plan, report: SyncReport) -> tuple[list[tuple], list[_Change]]:
-    """Vectors that need no model: the state's own, the rebuild cache's, the shipped sample's.
-
-    Returns the state rows ready to store and the changes still to embed.
-    """
-    shipped_fp, shipped = shipped_vectors() if plan.changed else ("", {})
-    reuse = target.cache.vectors_by_text(plan.fingerprint) if target.cache is not None else {}
-    ready: list[tuple] = []
+def _vectors(target: _Target, plan: _Plan, report: SyncReport) -> list[_Change]:
+    """Vectors that need no model: the cache's (by text hash), else the shipped sample's, which are
+    cached too. Returns the changes still to embed."""
+    cached = target.state.cached([c.text_hash for c in plan.changed], plan.fingerprint)
+    shipped_fp, shipped = shipped_vectors() if len(cached) < len(plan.changed) else ("", {})
+    from_sample: dict[str, bytes] = {}
     missing: list[_Change] = []
     for change in plan.changed:
-        pk, t_hash = change.row["pk"], change.text_hash
-        old = plan.indexed.get(pk)
-        vec: bytes | None = None
-        if old is not None and old[1] == t_hash and old[2] == plan.fingerprint:
-            vec = target.state.vector_of(pk)
+        key = (change.row["arxiv_id"], change.text_hash)
+        if change.text_hash in cached:
             report.vectors_reused += 1
-        elif t_hash in reuse:
-            vec = reuse[t_hash]
-            report.vectors_reused += 1
-        elif shipped_fp == plan.fingerprint and (change.row["arxiv_id"], t_hash) in shipped:
-            vec = shipped[(change.row["arxiv_id"], t_hash)].astype(np.float16).tobytes()
+        elif change.text_hash in from_sample:
             report.shipped_vectors_used += 1
-        if vec is None:
-            missing.append(change)
+        elif shipped_fp == plan.fingerprint and key in shipped:
+            from_sample[change.text_hash] = shipped[key].astype(np.float16).tobytes()
+            report.shipped_vectors_used += 1
         else:
-            ready.append(change.state_row(plan.fingerprint, vec))
-    return ready, missing
+            missing.append(change)
+    if from_sample:
+        target.state.cache_vectors([(t, plan.fingerprint, v) for t, v in from_sample.items()])
+    return missing
 
 
 def _embed(target: _Target, plan: _Plan, missing: list[_Change], bars: _Progress, report: SyncReport) -> None:
-    """Embed what no stored vector covers, in batches stored as they finish."""
+    """Embed what no stored vector covers, each batch committed to the cache as soon as it is done."""
     if not missing:
         return
-    embed_task = bars.task("embedding", len(missing))
-    for start in range(0, len(missing), EMBED_BATCH * 4):
-        part = missing[start : start + EMBED_BATCH * 4]
+    todo = list({c.text_hash: c for c in missing}.values())  # two papers with one text: embed it once
+    embed_task = bars.task("embedding", len(todo))
+    for start in range(0, len(todo), EMBED_BATCH):
+        part = todo[start : start + EMBED_BATCH]
         vectors = plan.embedder.encode([paper_text(c.row["title"], c.row["abstract"] or "") for c in part],
                                        batch_size=EMBED_BATCH)
-        target.state.upsert([c.state_row(plan.fingerprint, v.astype(np.float16).tobytes())
-                             for c, v in zip(part, vectors, strict=True)])
+        target.state.cache_vectors([(c.text_hash, plan.fingerprint, v.astype(np.float16).tobytes())
+                                    for c, v in zip(part, vectors, strict=True)])
         report.embedded += len(part)
         bars.advance(embed_task, len(part))
 
 
-def _commit(target: _Target, plan: _Plan, ready: list[tuple], bars: _Progress) -> None:
-    """Store the reused vectors, drop removed papers, and commit the lexical changes."""
-    if ready:
-        target.state.upsert(ready)
-    if plan.removed:
-        target.state.delete(plan.removed)
-    if plan.changed or plan.removed:
-        lex_task = bars.task("search index", len(plan.changed) + len(plan.removed))
-        target.lexical.write([_lexical_doc(c.row) for c in plan.changed], plan.removed)
-        bars.advance(lex_task, len(plan.changed) + len(plan.removed))
+def _publish(target: _Target, plan: _Plan, bars: _Progress, report: SyncReport) -> None:
+    """A new generation when anything changed: written aside, manifest last, then the pointer swap,
+    then the state commit (see :mod:`.state` for why in that order)."""
+    state, base = target.state, target.base
+    report.generation = base.generation
+    if plan.changed or plan.removed or target.fresh:
+        generation = base.next_generation
+        gen_dir = target.directory / f"{GENERATION_PREFIX}{generation}"
+        shutil.rmtree(gen_dir, ignore_errors=True)  # a killed sync's leftover: never published
+        with state.publishing():
+            state.write_docs([c.state_row(plan.fingerprint) for c in plan.changed], plan.removed, target.fresh)
+            papers = _write_generation(target, plan, gen_dir, bars)
+            acronyms.publish(gen_dir, None if target.fresh else base.dir, [c.row for c in plan.changed], plan.removed)
+            previous = None if target.fresh else (base.dir, base.manifest)
+            manifests.write(gen_dir, manifests.build(gen_dir, generation=generation, papers=papers,
+                                                     fingerprint=plan.fingerprint, lexical_format=LEXICAL_FORMAT,
+                                                     previous=previous))
+            _write_current(target.directory, {"generation": generation, "dir": gen_dir.name,
+                                              "published_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
+            state.set_meta("generation", str(generation))
+            _set_progress_meta(state, plan)
+        report.published, report.generation = True, generation
+        state.prune_cache()
+        _cleanup(target.directory, generation)
+    else:
+        _set_progress_meta(state, plan)
+    report.added_or_changed = len(plan.changed)
+    report.removed = len(plan.removed)
+    report.indexed = state.count()
 
 
-def _publish(target: _Target, plan: _Plan, ready: list[tuple], bars: _Progress, report: SyncReport) -> None:
-    """Commit, then a new vectors directory and CURRENT.json when anything changed; then the watermark."""
-    _commit(target, plan, ready, bars)
-    directory, state = target.directory, target.state
-    generation = target.generation
-    vectors_missing = target.meta is None or not (directory / target.meta.get("vectors", "")).exists()
-    if plan.changed or plan.removed or target.fresh or vectors_missing:
-        generation += 1
-        pks, matrix, days, cats = state.matrix()
-        vectors_name = f"vectors-{generation}"
-        _remove_dir(directory / vectors_name)
-        VectorSet.write(directory / vectors_name, pks, matrix, days, cats)
-        _write_current(directory, {"generation": generation, "lexical": target.lexical_name,
-                                   "vectors": vectors_name, "fingerprint": plan.fingerprint, "docs": int(len(pks)),
-                                   "published_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
-        _cleanup(directory, {target.lexical_name, vectors_name})
-        report.published = True
+def _set_progress_meta(state: State, plan: _Plan) -> None:
     if plan.fingerprint:
         state.set_meta("fingerprint", plan.fingerprint)
     if plan.newest is not None:
         state.set_meta("watermark", plan.newest.isoformat())
-    report.generation = generation
-    report.added_or_changed = len(plan.changed)
-    report.removed = len(plan.removed)
-    report.indexed = len(state.hashes())
 
 
-# --------------------------------------------------------------------------- verify
-
-
-def verify_indexes() -> dict:
-    """Drift between the database and the index files; ``report["drift"]`` is True on any."""
-    directory = Path(settings.INDEX_DIR)
-    meta = read_meta(directory)
-    report: dict[str, Any] = {"index_dir": str(directory), "generation": None, "db_visible": 0,
-                              "lexical_docs": 0, "vector_docs": 0, "missing": [], "extra": [], "stale": [],
-                              "fingerprint_ok": True, "drift": True, "problems": []}
-    db_rows = {row["pk"]: row for row in Paper.objects.visible().values(*FIELDS)}
-    report["db_visible"] = len(db_rows)
-    if meta is None:
-        report["problems"].append("no index has been built (run `paperfeed index`)")
-        return report
-    report["generation"] = meta["generation"]
-    try:
-        lexical = LexicalIndex.open(directory / meta["lexical"])
-        vectors = VectorSet.load(directory / meta["vectors"])
-    except Exception as error:  # a damaged directory is drift, not a crash
-        report["problems"].append(f"cannot open the index: {error}")
-        return report
-    lexical_pks = lexical.all_pks()
-    report["lexical_docs"] = len(lexical_pks)
-    report["vector_docs"] = len(vectors)
-    lexical_set, vector_set = set(lexical_pks), set(vectors.pks.tolist())
-    if len(lexical_set) != len(lexical_pks):
-        report["problems"].append(f"{len(lexical_pks) - len(lexical_set)} duplicate documents in the lexical index")
-    db_set = set(db_rows)
-    report["missing"] = sorted((db_set - lexical_set) | (db_set - vector_set))
-    report["extra"] = sorted((lexical_set - db_set) | (vector_set - db_set))
-    state_path = directory / STATE_FILE
-    if state_path.exists():
-        state = State(state_path)
-        try:
-            hashes = state.hashes()
-            for pk, row in db_rows.items():
-                old = hashes.get(pk)
-                if old is not None and old[0] != doc_hash(row):
-                    report["stale"].append(pk)
-            fingerprints = {f for _, _, f in hashes.values()}
-        finally:
-            state.close()
-        try:
-            current_fp = Embedder.default().fingerprint
-        except Exception as error:  # the model cannot load: say so
-            report["problems"].append(f"embedder unavailable: {error}")
-            current_fp = None
-        if current_fp is not None and fingerprints - {current_fp}:
-            report["fingerprint_ok"] = False
-            report["problems"].append(f"vectors from another embedder: {sorted(fingerprints - {current_fp})}")
+def _write_generation(target: _Target, plan: _Plan, gen_dir: Path, bars: _Progress) -> int:
+    """Every file of a generation but its manifest; returns how many papers it holds."""
+    lexical_dir = gen_dir / LEXICAL_DIR
+    if target.fresh:
+        lexical = LexicalIndex.create(lexical_dir)
     else:
-        report["problems"].append("writer state is missing (run `paperfeed index --rebuild`)")
-    if report["missing"]:
-        report["problems"].append(f"{len(report['missing'])} visible papers missing from the index")
-    if report["extra"]:
-        report["problems"].append(f"{len(report['extra'])} indexed papers hidden or deleted in the database")
-    if report["stale"]:
-        report["problems"].append(f"{len(report['stale'])} papers changed since they were indexed")
-    report["drift"] = bool(report["problems"])
-    return report
+        _link_tree(target.base.dir / LEXICAL_DIR, lexical_dir)
+        lexical = LexicalIndex.open(lexical_dir)
+    if plan.changed or plan.removed:
+        lex_task = bars.task("search index", len(plan.changed) + len(plan.removed))
+        lexical.write([_lexical_doc(c.row) for c in plan.changed], plan.removed)
+        bars.advance(lex_task, len(plan.changed) + len(plan.removed))
+    pks, matrix, days, cats = target.state.matrix()
+    VectorSet.write(gen_dir / VECTORS_DIR, pks, matrix, days, cats)
+    return int(len(pks))
+
+
+# --------------------------------------------------------------------------- check
+
+
+@dataclass
+class IndexCheck:
+    """``paperfeed index --check``: the files against their manifest (every byte), then the papers
+    against the database. ``files`` is the same :class:`~.reader.IndexStatus` ``reader.status()`` gives."""
+
+    index_dir: str
+    files: IndexStatus
+    db_visible: int = 0
+    lexical_docs: int = 0
+    vector_docs: int = 0
+    missing: list[int] = field(default_factory=list)  # visible in the database, absent from the index
+    extra: list[int] = field(default_factory=list)  # in the index, hidden or deleted in the database
+    stale: list[int] = field(default_factory=list)  # changed in the database since they were indexed
+    fingerprint_ok: bool = True
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def damaged(self) -> bool:
+        return not self.files.ok
+
+    @property
+    def drift(self) -> bool:
+        """Anything wrong at all: damage, drift from the database, vectors from another model."""
+        return bool(self.problems)
+
+
+def verify_indexes() -> IndexCheck:
+    """Check the published generation byte for byte, then compare it with the database."""
+    directory = Path(settings.INDEX_DIR)
+    base = assess(directory, checksums=True)
+    db_rows = {row["pk"]: row for row in Paper.objects.visible().values(*FIELDS)}
+    manifest = base.manifest
+    files = IndexStatus(base.generation or None, manifest.created if manifest else None,
+                        manifest.papers if manifest else 0, not base.damage and base.meta is not None,
+                        base.damage or ("" if base.meta else "no index has been built yet"),
+                        checksummed=not base.damage and base.meta is not None)
+    check = IndexCheck(str(directory), files, db_visible=len(db_rows))
+    if not files.ok:
+        check.problems.append(f"the index is damaged: {files.reason} (`paperfeed index` repairs it)"
+                              if base.meta or base.damage else "no index has been built (run `paperfeed index`)")
+        return check
+    lexical = LexicalIndex.open(base.dir / LEXICAL_DIR)
+    vectors = VectorSet.load(base.dir / VECTORS_DIR)
+    lexical_pks = lexical.all_pks()
+    check.lexical_docs, check.vector_docs = len(lexical_pks), len(vectors)
+    lexical_set, vector_set, db_set = set(lexical_pks), set(vectors.pks.tolist()), set(db_rows)
+    if len(lexical_set) != len(lexical_pks):
+        check.problems.append(f"{len(lexical_pks) - len(lexical_set)} duplicate documents in the lexical index")
+    check.missing = sorted((db_set - lexical_set) | (db_set - vector_set))
+    check.extra = sorted((lexical_set - db_set) | (vector_set - db_set))
+    _compare_state(directory, db_rows, manifest, check)
+    for label, what in (("missing", "visible papers missing from the index"),
+                        ("extra", "indexed papers hidden or deleted in the database"),
+                        ("stale", "papers changed since they were indexed")):
+        if getattr(check, label):
+            check.problems.append(f"{len(getattr(check, label))} {what}")
+    return check
+
+
+def _compare_state(directory: Path, db_rows: dict, manifest: Manifest, check: IndexCheck) -> None:
+    """Staleness from the state's doc hashes; the embedder of the published vectors."""
+    state = State(directory / STATE_FILE)
+    try:
+        hashes = state.hashes()
+    finally:
+        state.close()
+    check.stale = sorted(pk for pk, row in db_rows.items() if pk in hashes and hashes[pk][0] != doc_hash(row))
+    try:
+        current_fp = Embedder.default().fingerprint
+    except Exception as error:  # the model cannot load: say so
+        check.problems.append(f"embedder unavailable: {error}")
+        return
+    if manifest.fingerprint != current_fp:
+        check.fingerprint_ok = False
+        check.problems.append(f"vectors from another embedder: {manifest.fingerprint}")

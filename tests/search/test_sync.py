@@ -53,12 +53,12 @@ def test_hidden_and_deleted_papers_leave_the_index(load_subset):
     # update() does not bump updated_at: the id comparison still catches it.
     Paper.objects.filter(pk=hidden.pk).update(hidden=True)
     Paper.objects.filter(pk=deleted.pk).delete()
-    assert verify_indexes()["drift"] is True
+    assert verify_indexes().drift is True
     report = sync_indexes(progress=False)
     assert report.removed == 2 and report.indexed == 28
     snapshot = reader.current()
     assert hidden.pk not in snapshot.lexical.all_pks() and deleted.pk not in snapshot.vectors.pks
-    assert verify_indexes()["drift"] is False
+    assert verify_indexes().drift is False
     # Un-hiding brings it back.
     Paper.objects.filter(pk=hidden.pk).update(hidden=False)
     assert sync_indexes(progress=False).added_or_changed == 1
@@ -67,24 +67,24 @@ def test_hidden_and_deleted_papers_leave_the_index(load_subset):
 
 def test_verify_reports_missing_extra_and_stale(load_subset):
     papers = load_subset(20)
-    assert verify_indexes()["drift"] is False
+    assert verify_indexes().drift is False
     one, two = list(papers.values())[:2]
     Paper.objects.filter(pk=one.pk).update(title="A different title now")  # stale, watermark not bumped
     Paper.objects.filter(pk=two.pk).delete()  # extra in the index
     extra = make_paper("2607.00002", "Not yet indexed")  # missing from the index
     report = verify_indexes()
-    assert report["drift"] is True
-    assert report["stale"] == [one.pk] and report["extra"] == [two.pk] and report["missing"] == [extra.pk]
+    assert report.drift is True and report.damaged is False
+    assert report.stale == [one.pk] and report.extra == [two.pk] and report.missing == [extra.pk]
     out = StringIO()
     with pytest.raises(CommandError) as error:
-        call_command("index", "--verify", stdout=out)
+        call_command("index", "--check", stdout=out)
     assert error.value.returncode == 1
     assert "missing 1, extra 1, stale 1" in out.getvalue()
     # --rebuild recreates everything from the database (reusing vectors it already had).
     call_command("index", "--rebuild", "--no-progress", "--json", stdout=(out := StringIO()))
     rebuilt = json.loads(out.getvalue())
     assert rebuilt["indexed"] == 20 and rebuilt["embedded"] == 2  # the new paper and the retitled one
-    call_command("index", "--verify", stdout=(out := StringIO()))
+    call_command("index", "--verify", stdout=(out := StringIO()))  # the old name still works
     assert "no drift" in out.getvalue()
 
 

@@ -1,4 +1,5 @@
-"""``paperfeed index``: sync the search indexes from the database (``--rebuild``, ``--verify``)."""
+"""``paperfeed index``: sync the search indexes from the database, repairing any damage on the way
+(``--rebuild`` recreates them regardless; ``--check`` reports damage and drift)."""
 
 from __future__ import annotations
 
@@ -9,13 +10,15 @@ from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
-    help = "Sync the search indexes incrementally; --rebuild recreates them; --verify reports drift."
+    help = ("Sync the search indexes incrementally, repairing any damage; --rebuild recreates them; "
+            "--check verifies every file and reports drift from the database.")
 
     def add_arguments(self, parser) -> None:
         group = parser.add_mutually_exclusive_group()
         group.add_argument("--rebuild", action="store_true", help="Recreate the indexes from the database")
-        group.add_argument("--verify", action="store_true",
-                           help="Compare the database and the indexes; exit 1 on any drift")
+        group.add_argument("--check", "--verify", dest="check", action="store_true",
+                           help="Check every file against its manifest and compare with the database; "
+                                "exit 1 on damage or drift")
         parser.add_argument("--json", action="store_true", help="Print the report as JSON")
         parser.add_argument("--no-progress", action="store_true", help="No progress bars")
 
@@ -24,30 +27,37 @@ class Command(BaseCommand):
 
         from paperfeed.search.sync import sync_indexes, verify_indexes
 
-        console = Console(stderr=True)
-        if options["verify"]:
-            report = verify_indexes()
+        if options["check"]:
+            check = verify_indexes()
             if options["json"]:
-                self.stdout.write(json.dumps(report, default=str))
+                self.stdout.write(json.dumps({**dataclasses.asdict(check), "damaged": check.damaged,
+                                              "drift": check.drift}, default=str))
             else:
-                self.stdout.write(
-                    f"generation {report['generation']}: database {report['db_visible']} visible papers, "
-                    f"lexical {report['lexical_docs']}, vectors {report['vector_docs']}; "
-                    f"missing {len(report['missing'])}, extra {len(report['extra'])}, stale {len(report['stale'])}"
-                )
-                for label in ("missing", "extra", "stale"):
-                    if report[label]:
-                        shown = ", ".join(str(pk) for pk in report[label][:20])
-                        more = f" (+{len(report[label]) - 20} more)" if len(report[label]) > 20 else ""
-                        self.stdout.write(f"  {label} paper ids: {shown}{more}")
-                for problem in report["problems"]:
-                    self.stdout.write(f"  drift: {problem}")
-                if not report["drift"]:
-                    self.stdout.write("  no drift")
-            if report["drift"]:
-                raise CommandError("the search index has drifted from the database "
-                                   "(run `paperfeed index` or `paperfeed index --rebuild`)", returncode=1)
+                self._print_check(check)
+            if check.drift:
+                raise CommandError("the search index is damaged or has drifted from the database "
+                                   "(run `paperfeed index`)", returncode=1)
             return
-        report = sync_indexes(progress=not options["no_progress"], console=console, rebuild=options["rebuild"])
+        report = sync_indexes(progress=not options["no_progress"], console=Console(stderr=True),
+                              rebuild=options["rebuild"])
         if options["json"]:
             self.stdout.write(json.dumps(dataclasses.asdict(report)))
+
+    def _print_check(self, check) -> None:
+        files = check.files
+        state = "whole (every checksum matches)" if files.ok else f"DAMAGED: {files.reason}"
+        self.stdout.write(f"generation {files.generation} built {files.built_at}: {state}")
+        self.stdout.write(
+            f"database {check.db_visible} visible papers, lexical {check.lexical_docs}, "
+            f"vectors {check.vector_docs}; missing {len(check.missing)}, extra {len(check.extra)}, "
+            f"stale {len(check.stale)}"
+        )
+        for label in ("missing", "extra", "stale"):
+            pks = getattr(check, label)
+            if pks:
+                more = f" (+{len(pks) - 20} more)" if len(pks) > 20 else ""
+                self.stdout.write(f"  {label} paper ids: {', '.join(str(pk) for pk in pks[:20])}{more}")
+        for problem in check.problems:
+            self.stdout.write(f"  problem: {problem}")
+        if not check.drift:
+            self.stdout.write("  no drift")
