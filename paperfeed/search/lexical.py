@@ -9,6 +9,13 @@ SciFact *train* (``benchmarks/search_quality.py --tune``), see :data:`DEFAULT_PA
 
 Filters (category, author, date range) are tantivy clauses of the same query with zero
 score, so they cut the candidate set *inside* the retriever, never a top-k afterwards.
+
+Authors are indexed as whole-name keys (:mod:`.names`) in the untokenized ``author_keys``
+field, so an author filter matches one person. :data:`FORMAT` names the schema and the keys;
+each generation's manifest records it and sync rebuilds an index written with another one.
+
+Long queries (a pasted abstract) keep only their :data:`LONG_QUERY_TERMS` most informative
+terms (rarest in the corpus first), OR-ed: a paper need not contain 200 words to be found.
 """
 
 from __future__ import annotations
@@ -22,10 +29,13 @@ import tantivy
 
 from paperfeed.papers.arxiv import canonical_category
 
+from . import names
 from .embedder import normalize_text
 
+FORMAT = 2  # 2: authors as whole-name keys (1 had name parts in a tokenized field)
 TEXT_TOKENIZER = "en_stem"  # tantivy built-in: simple tokenizer, remove_long(40), lowercase, English stemmer
-NAME_TOKENIZER = "pf_name"  # names: simple tokenizer, lowercase, ASCII folding (Hervé == Herve)
+PERSON_QUERY_PARTS = 4  # a free-text query of 2..4 name parts may be one person's name
+LONG_QUERY_TERMS = 24  # past this many distinct terms a query keeps its rarest ones (a pasted abstract)
 
 STOPWORDS = frozenset(
     ["a", "an", "and", "are", "as", "at", "be", "been", "but", "by", "for", "from", "has", "have", "in", "into", "is", "it", "its", "of", "on", "or", "not", "no", "nor", "that", "the", "their", "then", "there", "these", "they", "this", "those", "to", "was", "were", "which", "while", "will", "with", "we", "our", "via", "using", "use", "than", "such", "can", "may", "also", "does", "do", "did"]
@@ -66,27 +76,12 @@ def _text_analyzer() -> tantivy.TextAnalyzer:
     )
 
 
-def _name_analyzer() -> tantivy.TextAnalyzer:
-    return (
-        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
-        .filter(tantivy.Filter.remove_long(40))
-        .filter(tantivy.Filter.lowercase())
-        .filter(tantivy.Filter.ascii_fold())
-        .build()
-    )
-
-
 _TEXT = _text_analyzer()
-_NAME = _name_analyzer()
 
 
 def analyze(text: str) -> list[str]:
     """The terms the title/abstract fields hold for ``text`` (same pipeline as ``en_stem``)."""
     return _TEXT.analyze(normalize_text(text)) if text else []
-
-
-def analyze_name(text: str) -> list[str]:
-    return _NAME.analyze(text) if text else []
 
 
 def day_number(day: date | None) -> int:
@@ -99,7 +94,7 @@ def build_schema() -> tantivy.Schema:
     sb.add_integer_field("pk", stored=True, indexed=True, fast=True)
     sb.add_text_field("title", stored=False, tokenizer_name=TEXT_TOKENIZER)
     sb.add_text_field("abstract", stored=False, tokenizer_name=TEXT_TOKENIZER)
-    sb.add_text_field("authors", stored=False, tokenizer_name=NAME_TOKENIZER)
+    sb.add_text_field("author_keys", stored=False, tokenizer_name="raw", index_option="basic")
     sb.add_text_field("cats", stored=False, tokenizer_name="raw", index_option="basic")
     sb.add_integer_field("day", stored=False, indexed=True, fast=True)
     return sb.build()
@@ -137,7 +132,6 @@ class LexicalIndex:
         self.path = path
         self.index = index
         self.schema = index.schema
-        index.register_tokenizer(NAME_TOKENIZER, _name_analyzer())
 
     @classmethod
     def create(cls, path: Path) -> LexicalIndex:
@@ -175,8 +169,8 @@ class LexicalIndex:
         d.add_integer("pk", int(doc.pk))
         d.add_text("title", normalize_text(doc.title))
         d.add_text("abstract", normalize_text(doc.abstract))
-        for author in doc.authors:
-            d.add_text("authors", str(author))
+        for key in sorted({key for author in doc.authors for key in names.author_keys(str(author))}):
+            d.add_text("author_keys", key)
         for cat in doc.categories:
             d.add_text("cats", cat.lower())
         d.add_integer("day", day_number(doc.day))
@@ -233,12 +227,9 @@ class LexicalIndex:
             clauses.append(cats[0] if len(cats) == 1 else tantivy.Query.boolean_query(
                 [(tantivy.Occur.Should, c) for c in cats]))
         for author in filters.authors:
-            tokens = analyze_name(author)[:8]
-            if not tokens:
-                continue
-            # Every name part must be an author token: "Yann LeCun", "LeCun, Yann" and "lecun" all work.
-            clauses.append(tantivy.Query.boolean_query(
-                [(tantivy.Occur.Must, tantivy.Query.term_query(self.schema, "authors", t)) for t in tokens]))
+            person = self.person_query(author)
+            if person is not None:  # the service refuses names without letters, with a note
+                clauses.append(person)
         if filters.after or filters.before:
             clauses.append(tantivy.Query.range_query(
                 self.schema, "day", tantivy.FieldType.Integer,
@@ -251,16 +242,53 @@ class LexicalIndex:
             clauses[0] if len(clauses) == 1 else tantivy.Query.boolean_query(
                 [(tantivy.Occur.Must, c) for c in clauses]), 0.0)
 
+    def person_query(self, name: str) -> tantivy.Query | None:
+        """Papers with one author answering to ``name`` ("S. Han", "Han, Song"); None without a name part."""
+        keys = names.query_keys(name)
+        if not keys:
+            return None
+        return tantivy.Query.boolean_query(
+            [(tantivy.Occur.Should, tantivy.Query.term_query(self.schema, "author_keys", k)) for k in keys])
+
+    def person_count(self, name: str) -> int:
+        """How many papers have an author answering to ``name``."""
+        query = self.person_query(name)
+        return self.index.searcher().search(query, limit=1, count=True).count if query is not None else 0
+
+    def text_doc_freq(self, term: str) -> int:
+        """Papers whose title or abstract hold the analysed ``term`` (the larger of the two counts)."""
+        searcher = self.index.searcher()
+        return max(searcher.doc_freq(f, term) for f in ("title", "abstract"))
+
+    def phrase_count(self, text: str) -> int:
+        """Papers whose title or abstract hold ``text`` as a phrase (one word: its document frequency)."""
+        terms = analyze(text)[:MAX_TERMS]
+        if len(terms) <= 1:
+            return self.text_doc_freq(terms[0]) if terms else 0
+        query = tantivy.Query.boolean_query([(tantivy.Occur.Should, tantivy.Query.phrase_query(self.schema, f, terms))
+                                             for f in ("title", "abstract")])
+        return self.index.searcher().search(query, limit=1, count=True).count
+
+    def content_terms(self, words: list[str], params: LexicalParams = DEFAULT_PARAMS) -> list[str]:
+        """The distinct analysed terms free ``words`` search for; a long query keeps its rarest ones."""
+        terms = analyze(" ".join(words))
+        if params.drop_stopwords:
+            content = [t for t in terms if t not in STOPWORDS]
+            terms = content or terms  # "to be or not to be" still searches something
+        unique = list(dict.fromkeys(terms))
+        if len(unique) <= LONG_QUERY_TERMS:
+            return unique
+        # Rarest first (most informative); terms no paper holds cannot help and are left out.
+        freq = {t: self.text_doc_freq(t) for t in unique}
+        return sorted((t for t in unique if freq[t]), key=lambda t: freq[t])[:LONG_QUERY_TERMS]
+
     def text_query(
         self, words: list[str], phrases: list[str] = (), params: LexicalParams = DEFAULT_PARAMS
     ) -> tantivy.Query | None:
         """BM25 over the fields for free ``words`` (any may match) and quoted ``phrases`` (all must)."""
         raw_words = " ".join(words)
         terms = analyze(raw_words)
-        if params.drop_stopwords:
-            content = [t for t in terms if t not in STOPWORDS]
-            terms = content or terms  # "to be or not to be" still searches something
-        unique = list(dict.fromkeys(terms))[:MAX_TERMS]
+        unique = self.content_terms(words, params)
         should = [*self._term_clauses(unique, params), *self._author_clauses(raw_words, params),
                   *self._category_clauses(words), *self._proximity_clauses(raw_words, terms, unique, params)]
         must = self._phrase_clauses(phrases, params)
@@ -298,12 +326,17 @@ class LexicalIndex:
         return out
 
     def _author_clauses(self, raw_words: str, params: LexicalParams) -> list[tantivy.Query]:
-        """Free words may be author names ("hinton distillation")."""
-        if params.author_boost <= 0:
+        """Free words may be surnames ("hinton distillation"), a short query a whole name ("Song Han")."""
+        parts = names.parts(raw_words)
+        if params.author_boost <= 0 or not parts or len(parts) > PERSON_QUERY_PARTS * 4:
             return []
-        return [self._boost(tantivy.Query.term_query(self.schema, "authors", name), params.author_boost)
-                for name in list(dict.fromkeys(analyze_name(raw_words)))[:MAX_TERMS]
-                if name not in STOPWORDS and len(name) > 1]
+        keys = [f"{part}|" for part in dict.fromkeys(parts) if part not in STOPWORDS and len(part) > 1]
+        out = [self._boost(tantivy.Query.term_query(self.schema, "author_keys", k), params.author_boost)
+               for k in keys]
+        if 1 < len(parts) <= PERSON_QUERY_PARTS:
+            # The whole query as one person counts on top of its parts as surnames.
+            out.append(self._boost(self.person_query(raw_words), params.author_boost))
+        return out
 
     def _category_clauses(self, words: list[str]) -> list[tantivy.Query]:
         """A free word that names an arXiv category ("cs.LG") also matches papers listed there."""
