@@ -11,6 +11,7 @@ import contextlib
 import json
 import os
 import shutil
+import sqlite3
 import time
 from collections.abc import Callable
 from io import StringIO
@@ -221,3 +222,32 @@ def test_incremental_sync_repairs_damage_and_keeps_new_papers(load_subset, index
     report = sync_indexes(progress=False)
     assert "vectors.f16.npy" in report.repaired and report.indexed == PAPERS + 1 and report.embedded == 1
     assert_whole(PAPERS + 1)
+
+
+def test_an_index_from_format_1_is_rebuilt_from_its_own_vectors(load_subset, index_env, settings, tmp_path):
+    """An index written before manifests existed: readers refuse it, sync rebuilds it with no model call."""
+    load_subset(PAPERS)
+    index = index_env / "index"
+    gen = gen_dir(index)
+    fingerprint = manifest.load(gen).fingerprint
+    # Format 1: lexical-<n>/ and vectors-<n>/ side by side, a pointer naming both, vectors inside docs.
+    shutil.move(gen / "lexical", index / "lexical-1")
+    shutil.move(gen / "vectors", index / "vectors-1")
+    shutil.rmtree(gen)
+    (index / "CURRENT.json").write_text(json.dumps({"generation": 1, "lexical": "lexical-1", "vectors": "vectors-1",
+                                                    "fingerprint": fingerprint, "docs": PAPERS}))
+    db = sqlite3.connect(index / "state.sqlite3")
+    db.execute("CREATE TABLE docs1 AS SELECT d.pk, d.arxiv_id, d.version, d.doc_hash, d.text_hash, d.fingerprint, "
+               "d.day, d.categories, v.vec FROM docs d JOIN vectors v USING (text_hash, fingerprint)")
+    db.execute("DROP TABLE docs")
+    db.execute("DROP TABLE vectors")
+    db.execute("ALTER TABLE docs1 RENAME TO docs")
+    db.commit()
+    db.close()
+    settings.SEARCH_SHIPPED_VECTORS = str(tmp_path / "nothing-shipped")  # only the old state can spare the model
+    reader.forget()
+    with pytest.raises(IndexDamaged, match="older paperfeed"):
+        reader.current()
+    report = sync_indexes(progress=False)
+    assert report.repaired and report.embedded == 0 and report.vectors_reused == PAPERS
+    assert_whole(PAPERS)
