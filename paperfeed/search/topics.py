@@ -16,7 +16,10 @@ focused ones 0.65-0.69 ("gaussian splatting slam" 0.65, "speculative decoding" 0
 
 Labels are the most *distinctive* title n-grams of each group: frequent in the group's
 titles, rare in the other groups' titles, longer phrases preferred, words of the query
-itself skipped (they are in every group).
+itself skipped (they are in every group); each group gets a phrase of its own, never "topic N".
+
+Acronym queries are not clustered here: they are grouped by the meanings papers define
+(:mod:`.acronyms`), which needs no relevant head and no spread.
 """
 
 from __future__ import annotations
@@ -119,7 +122,12 @@ def _ngrams(title: str, skip: set[str]) -> set[str]:
 
 
 def label_groups(titles: list[str], labels: np.ndarray, query_words: list[str]) -> list[str]:
-    """A short, readable, distinctive label per group."""
+    """A short, readable, distinctive label per group, never the same twice and never "topic N".
+
+    Each group takes its most distinctive title phrase not already taken; a group whose phrases
+    are all taken (or whose titles share none) falls back to the phrase it holds most often,
+    then to the first words of its best title.
+    """
     skip = {w.lower() for w in query_words} | {w.lower().rstrip("s") for w in query_words}
     per_title = [_ngrams(t, skip) for t in titles]
     k = int(labels.max()) + 1
@@ -132,20 +140,28 @@ def label_groups(titles: list[str], labels: np.ndarray, query_words: list[str]) 
         total.update(c)
     out: list[str] = []
     for j in range(k):
-        best, best_score = "", -1.0
-        others = max(len(titles) - sizes[j], 1)
-        for gram, df in counts[j].items():
-            if df < 2 and sizes[j] > 3:
-                continue
-            inside = df / max(sizes[j], 1)
-            outside = (total[gram] - df) / others
-            score = (inside - outside) * (1.0 + 0.35 * gram.count(" "))
-            if score > best_score or (score == best_score and gram < best):
-                best, best_score = gram, score
-        if not best or best in out:
-            best = f"topic {j + 1}" if not best else f"{best} ({j + 1})"
-        out.append(best)
+        ranked = _ranked(counts[j], total, int(sizes[j]), len(titles))
+        label = next((gram for gram in ranked if gram not in out), "")
+        if not label:
+            first = next((t for t, g in zip(titles, labels, strict=True) if g == j and t.strip()), "")
+            label = " ".join(_WORD.findall(first.lower())[:4]) or "other results"
+            while label in out:
+                label += " (more)"
+        out.append(label)
     return out
+
+
+def _ranked(counts: Counter, total: Counter, size: int, n_titles: int) -> list[str]:
+    """A group's title phrases, most distinctive first (shared by 2+ titles before single ones)."""
+    others = max(n_titles - size, 1)
+
+    def score(item: tuple[str, int]) -> tuple:
+        gram, df = item
+        inside = df / max(size, 1)
+        outside = (total[gram] - df) / others
+        return (df < 2 and size > 3, -(inside - outside) * (1.0 + 0.35 * gram.count(" ")), gram)
+
+    return [gram for gram, _ in sorted(counts.items(), key=score)]
 
 
 def _slug(label: str) -> str:

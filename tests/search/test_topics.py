@@ -52,3 +52,21 @@ def test_kmeans_and_silhouette_separate_clear_clusters():
     assert silhouette(x, labels) > 0.5
     one = np.repeat(x[:1], 30, axis=0) + 0.001
     assert find_groups(one / np.linalg.norm(one, axis=1, keepdims=True), ["t"] * 30, []) is None
+
+
+def test_labels_are_phrases_never_topic_numbers():
+    import numpy as np
+
+    from paperfeed.search.topics import label_groups
+
+    # Group 1's titles hold nothing but the query's words, and group 2 repeats group 0's titles:
+    # both still get a label of their own, read from their titles (this was "topic 2" before).
+    titles = ["Secure inference with homomorphic encryption", "Secure inference with homomorphic encryption",
+              "Secure Inference", "Secure inference.",
+              "Secure inference with homomorphic encryption", "Secure inference with homomorphic encryption"]
+    labels = label_groups(titles, np.array([0, 0, 1, 1, 2, 2]), ["secure", "inference"])
+    assert len(set(labels)) == 3
+    assert not any(label.startswith("topic") for label in labels), labels
+    for group, label in enumerate(labels):
+        members = " ".join(t.lower() for t, g in zip(titles, [0, 0, 1, 1, 2, 2], strict=True) if g == group)
+        assert all(word in members for word in label.replace(" (more)", "").split()), (label, members)

@@ -1,0 +1,556 @@
+"""Acronym meanings, mined from the corpus itself: "SSL" -> self-supervised / semi-supervised / secure sockets.
+
+Papers define their acronyms as they write them, "self-supervised learning (SSL)" or "SSL
+(Secure Sockets Layer)". :func:`definitions` finds those pairs with the Schwartz–Hearst rule
+(Schwartz & Hearst, PSB 2003): the short form's characters must appear, in order, in the
+words before the parenthesis, its first character at the start of a word, within
+``min(len + 5, 2 * len)`` words. Long forms are normalised (case, plurals, hyphens and spaces)
+so "Self-Supervised Learning", "self supervised learning" and "selfsupervised learning" are one
+meaning.
+
+An :class:`AcronymTable` holds, per short form, every meaning with the papers that define it.
+Sync writes it into each index generation (``acronyms.json``, next to the vectors it goes
+with) and the reader loads it with them; it is recomputed from the database on every publish
+(mining 75k papers costs a few seconds, measured in docs/search.md), so incremental syncs
+never leave it stale.
+
+Search uses it twice: :func:`widen` adds each meaning's papers to the candidates of an acronym
+query (the long forms as lexical phrases, the meaning's centroid -- the mean vector of the
+papers that define it -- as a dense query), and :func:`group_by_meaning` splits the results by
+meaning. A paper that defines the acronym belongs to the meaning it gives; any other paper joins
+the meaning whose centroid is nearest to its vector, so a paper that never spells "SSL" out
+still lands with the other self-supervised papers.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import tantivy
+
+from paperfeed.papers.models import Paper
+
+from .embedder import normalize_text
+from .hybrid import Retrieval, fuse, scored_pool
+from .lexical import STOPWORDS, Filters, LexicalIndex, analyze
+
+TABLE_FILE = "acronyms.json"
+PAIRS_FILE = "acronym_pairs.json"
+# A meaning defined by one paper only may be a parsing accident, unless the acronym is rare:
+# on a small hub "semi-supervised learning (SSL)" written once, beside 7 self-supervised, is a meaning.
+MIN_DEFINERS = 2
+MIN_SHARE = 0.05
+MAX_MEANINGS = 8  # meanings kept per short form, most defined first
+CENTROID_PAPERS = 200  # definers averaged into a centroid (most recent first)
+TIE_BREAKER = 0.3  # lexical: the best of the acronym and its long forms, plus this share of the others
+GENERIC_HEADS = frozenset(["learning", "model", "models", "network", "networks", "method", "methods"])
+NARROW_SHARE = 0.25  # a meaning stays when its papers match the other words at least this much of the best one
+
+_PAREN = re.compile(r"\(([^()]{1,120})\)")
+_SENTENCE_END = re.compile(r"[.;:!?](?:\s|$)")
+_SHORT = re.compile(r"^[A-Za-z][A-Za-z0-9\-/&.']{0,8}[A-Za-z0-9]s?$")
+_WORD = re.compile(r"\S+")
+_KEY_SPLIT = re.compile(r"[\s\-‐–—/_]+")
+_MARKUP = re.compile(r"[\\$&{}]")
+_SPACES = re.compile(r"\s+")
+_CAPITALISED = re.compile(r"\b[A-Z][a-z]+\b")
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_INSIDE_END = re.compile(r"[;,]\s")
+_LOOKBEHIND = 240  # characters before a parenthesis searched for its long form (10 long words)
+
+
+# --------------------------------------------------------------------------- mining
+
+
+def _is_short_form(token: str) -> bool:
+    """A short form is one token of 2-10 characters, starting with a letter, with capitals in it."""
+    if not _SHORT.match(token) or len(token) < 2:
+        return False
+    core = token[:-1] if token.endswith("s") and token[:-1].isupper() else token
+    capitals = sum(ch.isupper() for ch in core)
+    return capitals >= 2 or (capitals >= 1 and any(ch.isdigit() for ch in core))
+
+
+def _best_long_form(short: str, candidate: str) -> str | None:
+    """Schwartz–Hearst: the shortest tail of ``candidate`` that holds ``short``'s characters in order."""
+    s_idx, l_idx = len(short) - 1, len(candidate) - 1
+    while s_idx >= 0:
+        ch = short[s_idx].lower()
+        if not ch.isalnum():
+            s_idx -= 1
+            continue
+        while l_idx >= 0 and (candidate[l_idx].lower() != ch
+                              or (s_idx == 0 and l_idx > 0 and candidate[l_idx - 1].isalnum())):
+            l_idx -= 1
+        if l_idx < 0:
+            return None
+        l_idx -= 1
+        s_idx -= 1
+    start = candidate.rfind(" ", 0, l_idx + 1) + 1
+    return _extend(short, candidate, start)
+
+
+def _extend(short: str, candidate: str, start: int) -> str:
+    """Take in earlier words while the long form has fewer words than the short form has letters.
+
+    Why: the bare rule stops as soon as every character is found, inside any word, so
+    "proximal policy optimization (PPO)" gives "policy optimization" (the "p" of "optimization").
+    A word before it that starts with the short form's first letter belongs to it.
+    """
+    letters = sum(ch.isupper() for ch in _singular_short(short))
+    while start > 0:
+        words = _KEY_SPLIT.split(candidate[start:].strip())
+        previous = candidate[:start].rstrip().rsplit(" ", 1)[-1]
+        if (len(words) >= letters or previous[:1].lower() != short[:1].lower() or not previous.isalpha()
+                or len(previous) < 4 or previous.lower() in STOPWORDS):
+            break
+        start = candidate.rfind(" ", 0, start - 1) + 1
+    return candidate[start:].strip()
+
+
+def _plausible(short: str, long: str) -> bool:
+    words = long.split()
+    return (len(long) > len(short) and short.lower() not in long.lower().split()
+            and len(words) <= min(len(short) + 5, 2 * len(short)) and "(" not in long and ")" not in long)
+
+
+def _window(before: str, short: str) -> str:
+    """The words before a parenthesis that may hold the long form (same sentence, bounded count)."""
+    ends = list(_SENTENCE_END.finditer(before))
+    if ends:
+        before = before[ends[-1].end():]
+    words = _WORD.findall(before)
+    return " ".join(words[-min(len(short) + 5, 2 * len(short)):])
+
+
+def definitions(text: str) -> list[tuple[str, str]]:
+    """(short form, long form) pairs a text defines, in order, e.g. ``("SSL", "self-supervised learning")``."""
+    text = normalize_text(text) if _MARKUP.search(text) else _SPACES.sub(" ", text)
+    out: list[tuple[str, str]] = []
+    for match in _PAREN.finditer(text):
+        inside = _INSIDE_END.split(match.group(1).strip(), 1)[0].strip()
+        before = text[max(0, match.start() - _LOOKBEHIND) : match.start()].rstrip()
+        if _is_short_form(inside):  # "long form (SF)"
+            long = _best_long_form(inside, _window(before, inside))
+            if long and _plausible(inside, long):
+                out.append((_singular_short(inside), long))
+        elif len(inside.split()) >= 2:  # "SF (long form)"
+            last = before.rsplit(" ", 1)[-1] if before else ""
+            if _is_short_form(last):
+                long = _best_long_form(last, inside)
+                if long and _plausible(last, long) and long == inside:
+                    out.append((_singular_short(last), long))
+    return out
+
+
+def _singular_short(short: str) -> str:
+    """"LLMs" defines the same acronym as "LLM"."""
+    return short[:-1] if short.endswith("s") and short[:-1].isupper() and len(short) > 2 else short
+
+
+def _singular(word: str) -> str:
+    word = word.removesuffix("'s").rstrip("'’")
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 4 and word.endswith(("sses", "xes", "ches", "shes")):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def long_form_key(long: str) -> str:
+    """One key per meaning: lower case, singular words, accents, hyphens and spaces ignored."""
+    folded = unicodedata.normalize("NFKD", long.lower())
+    return _NON_ALNUM.sub("", "".join(_singular(w) for w in _KEY_SPLIT.split(folded) if w))
+
+
+def _display(long: str) -> str:
+    """Ordinary capitalised words in lower case; acronyms inside keep their case ("RL from human feedback")."""
+    return _CAPITALISED.sub(lambda m: m.group(0).lower(), long).rstrip("'’")
+
+
+@functools.lru_cache(maxsize=4096)
+def _content_words(long: str) -> tuple[str, ...]:
+    """Singular words without the little ones: "vision-and-language" reads as "vision language"."""
+    return tuple(_singular(w) for w in _KEY_SPLIT.split(long.lower()) if w and w not in STOPWORDS)
+
+
+def _variant(a: str, b: str) -> bool:
+    """Two spellings of one meaning: word by word, each pair shares at least half of the shorter word.
+
+    "vision-language model" ~ "visual language model", "multi-object tracking" ~ "multiple
+    object tracking", "optimization" ~ "optimisation"; but "continual learning" is not
+    "contrastive learning", nor "signed distance function" "signed distance field". Little words
+    do not count: "RL with verifiable rewards" ~ "RL from verifiable rewards". A long form that
+    starts another of at least two words is the same meaning ("structural similarity index
+    measure" ~ "structural similarity index"). Callers spell out acronyms inside first
+    (:func:`_spelled_out`).
+    """
+    wa, wb = _content_words(a), _content_words(b)
+    shorter = min(len(wa), len(wb))
+    if shorter >= 2 and wa[:shorter] == wb[:shorter]:  # "self-supervised" ~ "self-supervised learning"
+        return True
+    if len(wa) != len(wb):
+        return False
+    for x, y in zip(wa, wb, strict=True):
+        common = len(os.path.commonprefix([x, y]))
+        if x != y and (common < 3 or common < 0.5 * min(len(x), len(y))):
+            return False
+    return True
+
+
+# --------------------------------------------------------------------------- the table
+
+
+@dataclass
+class Meaning:
+    """One meaning of a short form: its label (the long form as most papers write it) and definers."""
+
+    key: str
+    label: str
+    pks: list[int]  # papers that define the short form this way, newest (highest pk) first
+
+    @property
+    def count(self) -> int:
+        return len(self.pks)
+
+    def centroid(self, vectors) -> np.ndarray | None:
+        """Mean unit vector of the definers the vector set holds (None when it holds none)."""
+        found = vectors.vectors_for(self.pks[:CENTROID_PAPERS])
+        if not found:
+            return None
+        mean = np.mean(np.vstack(list(found.values())), axis=0)
+        return (mean / max(float(np.linalg.norm(mean)), 1e-12)).astype(np.float32)
+
+
+@dataclass
+class AcronymTable:
+    """Short form (lower case) -> its meanings, most defined first."""
+
+    entries: dict[str, list[Meaning]] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def meanings(self, short: str) -> list[Meaning]:
+        return self.entries.get(short.lower(), [])
+
+    @classmethod
+    def build(cls, pairs: dict[int, list[tuple[str, str]]]) -> AcronymTable:
+        """The table of mined pairs (pk -> its definitions); variants of one long form are merged."""
+        definers: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
+        surfaces: dict[tuple[str, str], Counter] = defaultdict(Counter)
+        for pk, defined in pairs.items():
+            for short, long in defined:
+                sf, key = _singular_short(short).lower(), long_form_key(long)
+                definers[sf][key].add(int(pk))
+                surfaces[(sf, key)][_display(long)] += 1
+        top = {sf: _label(surfaces[(sf, max(by_key, key=lambda k: (len(by_key[k]), k)))])
+               for sf, by_key in definers.items()}
+        entries: dict[str, list[Meaning]] = {}
+        for sf, by_key in definers.items():
+            kept = _merge_variants([(key, surfaces[(sf, key)], pks) for key, pks in by_key.items()], top)
+            total = sum(m.count for m in kept)
+            kept = [m for m in kept if m.count >= MIN_DEFINERS or m.count >= MIN_SHARE * total]
+            if kept:
+                kept.sort(key=lambda m: (-m.count, m.key))
+                entries[sf] = kept[:MAX_MEANINGS]
+        return cls(entries)
+
+    def write(self, directory: Path) -> Path:
+        path = directory / TABLE_FILE
+        payload = {sf: [[m.key, m.label, m.pks] for m in meanings] for sf, meanings in sorted(self.entries.items())}
+        path.write_text(json.dumps(payload, separators=(",", ":")), encoding="utf-8")
+        return path
+
+    @classmethod
+    def load(cls, directory: Path) -> AcronymTable:
+        """The table of a generation; empty for generations written before acronyms were mined."""
+        path = directory / TABLE_FILE
+        if not path.exists():
+            return cls()
+        payload = json.loads(path.read_text(encoding="utf-8"))
+        return cls({sf: [Meaning(key, label, pks) for key, label, pks in rows] for sf, rows in payload.items()})
+
+
+def _merge_variants(forms: list[tuple[str, Counter, set[int]]], top: dict[str, str]) -> list[Meaning]:
+    """Fold each long form into a more defined one it is a spelling variant of (:func:`_variant`)."""
+    forms.sort(key=lambda f: (-len(f[2]), f[0]))
+    merged: list[tuple[str, str, Counter, set[int]]] = []
+    for key, surfaces, pks in forms:
+        label = _spelled_out(_label(surfaces), top)
+        for _, other_label, other_surfaces, other_pks in merged:
+            if _variant(label, other_label):
+                other_surfaces.update(surfaces)
+                other_pks.update(pks)
+                break
+        else:
+            merged.append((key, label, Counter(surfaces), set(pks)))
+    return [Meaning(key, _label(surfaces), sorted(pks, reverse=True)) for key, _, surfaces, pks in merged]
+
+
+def _spelled_out(long: str, top: dict[str, str]) -> str:
+    """Acronyms inside a long form replaced by their most defined meaning: "multimodal LLMs" ->
+    "multimodal large language models", "RL with verifiable rewards" -> "reinforcement learning …"."""
+    words = []
+    for word in long.split():
+        short = _singular_short(word)
+        words.append(top.get(short.lower(), word) if _is_short_form(word) else word)
+    return " ".join(words)
+
+
+def mine(papers: Iterable[tuple[int, str, str]]) -> dict[int, list[tuple[str, str]]]:
+    """pk -> the definitions in its title and abstract, for ``(pk, title, abstract)`` rows (none: left out)."""
+    out: dict[int, list[tuple[str, str]]] = {}
+    for pk, title, abstract in papers:
+        found = definitions(f"{title or ''}. {abstract or ''}")
+        if found:
+            out[int(pk)] = found
+    return out
+
+
+def _label(surfaces: Counter) -> str:
+    """The most common way of writing it; ties go to the alphabetically first."""
+    return min(surfaces.items(), key=lambda item: (-item[1], item[0]))[0]
+
+
+# --------------------------------------------------------------------------- publishing with a generation
+
+
+def publish(generation: Path, previous: Path | None, changed: list[dict], removed: list[int]) -> AcronymTable:
+    """Write the pairs and the table of a new index generation; returns the table.
+
+    The per-paper pairs (``acronym_pairs.json``) travel from generation to generation, so an
+    incremental sync mines only the papers it changed. Without a previous generation's pairs
+    (first build, rebuild, an older generation) every visible paper is mined from the database.
+    """
+    pairs = _previous_pairs(previous)
+    if pairs is None:
+        rows = Paper.objects.visible().values_list("pk", "title", "abstract").iterator(chunk_size=2000)
+        pairs = mine(rows)
+    else:
+        for pk in [*removed, *(row["pk"] for row in changed)]:
+            pairs.pop(int(pk), None)
+        pairs.update(mine((row["pk"], row["title"], row["abstract"]) for row in changed))
+    (generation / PAIRS_FILE).write_text(json.dumps({str(pk): found for pk, found in pairs.items()},
+                                                    separators=(",", ":")), encoding="utf-8")
+    table = AcronymTable.build(pairs)
+    table.write(generation)
+    return table
+
+
+def _previous_pairs(previous: Path | None) -> dict[int, list[tuple[str, str]]] | None:
+    if previous is None or not (previous / PAIRS_FILE).is_file():
+        return None
+    try:
+        payload = json.loads((previous / PAIRS_FILE).read_text(encoding="utf-8"))
+        return {int(pk): [(short, long) for short, long in found] for pk, found in payload.items()}
+    except (ValueError, TypeError):  # unreadable: mine everything again
+        return None
+
+
+# --------------------------------------------------------------------------- queries
+
+
+@dataclass
+class Expansion:
+    """The acronym a query holds, its meanings, and the query's other words."""
+
+    typed: str
+    meanings: list[Meaning]
+    rest: list[str]
+
+
+def expansion(table: AcronymTable, words: list[str]) -> Expansion | None:
+    """The query word that is a known acronym with the most meanings (None: no acronym).
+
+    A word counts when it is written with a capital letter ("SSL", "LoRA"): in lower case
+    "map", "sam" or "cot" are far more often the plain words.
+    """
+    best: Expansion | None = None
+    for word in words:
+        token = word.strip(".,;:!?()[]\"'")
+        if not any(ch.isupper() for ch in token):
+            continue
+        meanings = table.meanings(_singular_short(token))
+        if meanings and (best is None or len(meanings) > len(best.meanings)):
+            rest = [w for w in words if w is not word and w.lower() not in STOPWORDS]
+            best = Expansion(token, meanings, rest)
+    return best
+
+
+def widen(snapshot, words: list[str], query_vector: np.ndarray | None, filters: Filters, retrieval: Retrieval,
+          depth: int) -> Retrieval:
+    """An acronym query retrieves with its long forms too; other queries are returned as they are.
+
+    Lexical: the acronym *or* any long form must match (each long form a phrase), the other
+    words rank. Dense: each meaning's centroid, moved towards the query vector, scores the
+    candidates (the query's own and the lexical ones), a candidate's cosine being its best
+    over them. Both are fused as any query's are (:func:`.hybrid.fuse`).
+
+    Why no dense scan per meaning: each costs as much as the query's own scan (one pass over
+    every vector; measured in docs/search.md, "Acronyms and topic groups"), while the long
+    forms already bring in the papers that name a meaning without its acronym.
+    """
+    found = expansion(snapshot.acronyms, words)
+    if found is None:
+        return retrieval
+    lexical, vectors = snapshot.lexical, snapshot.vectors
+    centroids = _centroids(found.meanings, vectors)
+    # A bare acronym's own vector says little ("SSL" is three letters to the model): the centroids
+    # speak for it. With other words the centroids move towards the query ("SSL certificate").
+    moved = query_vector if found.rest else None
+    queries = [*([query_vector] if moved is not None else []), *(_towards(c, moved) for c in centroids.values())]
+    text_query = _lexical_query(lexical, found)
+    lex_hits, lex_total = lexical.search(LexicalIndex.combine(text_query, lexical.filter_query(filters)), depth)
+    pks = list(dict.fromkeys([c.pk for c in retrieval.candidates] + [pk for pk, _ in lex_hits]))
+    dense = sorted(_best_cosines(vectors, queries, pks), key=lambda hit: -hit[1])
+    pool = scored_pool(lex_hits, dense, lexical, text_query, vectors, None)
+    return Retrieval(fuse(pool), max(lex_total, retrieval.lexical_total), retrieval.filtered_empty)
+
+
+def _lexical_query(lexical: LexicalIndex, found: Expansion) -> tantivy.Query:
+    """(acronym | long form 1 | long form 2 …), the best one counting, AND ranked by the other words.
+
+    Why the best and not the sum: a long rare phrase outscores the acronym, and a paper that
+    writes both would dwarf one that only names its meaning. A long form also matches without
+    its generic head word ("semi-supervised" for "semi-supervised learning"), as titles write it.
+    """
+    options = [lexical.text_query([found.typed])]
+    for meaning in found.meanings:
+        for tokens in _phrases(meaning.label):
+            options.extend(tantivy.Query.term_query(lexical.schema, name, tokens[0]) if len(tokens) == 1 else
+                           tantivy.Query.phrase_query(lexical.schema, name, tokens) for name in ("title", "abstract"))
+    either = tantivy.Query.disjunction_max_query([q for q in options if q is not None], TIE_BREAKER)
+    rest = lexical.text_query(found.rest) if found.rest else None
+    if rest is None:
+        return either
+    return tantivy.Query.boolean_query([(tantivy.Occur.Must, either), (tantivy.Occur.Should, rest)])
+
+
+def _phrases(label: str) -> list[list[str]]:
+    tokens = analyze(label)
+    words = _KEY_SPLIT.split(label.lower())
+    if len(tokens) > 2 and words[-1] in GENERIC_HEADS:
+        return [tokens, tokens[:-1]]
+    return [tokens] if tokens else []
+
+
+def _centroids(meanings: list[Meaning], vectors) -> dict[int, np.ndarray]:
+    """Meaning index -> its centroid, for the meanings whose definers have vectors."""
+    out: dict[int, np.ndarray] = {}
+    for i, meaning in enumerate(meanings):
+        centroid = meaning.centroid(vectors)
+        if centroid is not None:
+            out[i] = centroid
+    return out
+
+
+def _towards(centroid: np.ndarray, query_vector: np.ndarray | None) -> np.ndarray:
+    """The meaning's centroid moved towards the query, so "SSL certificate" still weighs "certificate"."""
+    if query_vector is None:
+        return centroid
+    q = centroid + np.asarray(query_vector, dtype=np.float32)
+    return (q / max(float(np.linalg.norm(q)), 1e-12)).astype(np.float32)
+
+
+def _best_cosines(vectors, queries: list[np.ndarray], pks: list[int]) -> list[tuple[int, float]]:
+    if not queries or not pks:
+        return []
+    best = np.max(np.vstack([vectors.scores_for(q, pks) for q in queries]), axis=0)
+    return [(pk, float(s)) for pk, s in zip(pks, best, strict=True) if s > -1.0]
+
+
+# --------------------------------------------------------------------------- groups by meaning
+
+
+@dataclass
+class MeaningGroups:
+    """The results of an acronym query split by meaning (only the meanings the query's words leave)."""
+
+    keys: list[str]
+    labels: list[str]
+    members: dict[int, list]  # group index -> its candidates, in ranking order
+    candidates: list  # the candidates of the groups shown, in ranking order
+    notes: list[str]
+
+
+def group_by_meaning(snapshot, words: list[str], candidates: list) -> MeaningGroups | None:
+    """Split the candidates of an acronym query by meaning; None when fewer than two meanings are present.
+
+    A candidate that defines the acronym belongs to the meaning it gives; any other joins the
+    meaning whose centroid is nearest. The query's other words narrow the meanings shown (and
+    say so in a note): "SSL certificate" keeps the meanings whose papers mention a certificate.
+    """
+    found = expansion(snapshot.acronyms, words)
+    if found is None or not candidates:
+        return None
+    centroids = _centroids(found.meanings, snapshot.vectors)
+    if len(centroids) < 2:
+        return None
+    members = assign(found.meanings, centroids, candidates, snapshot.vectors.vectors_for([c.pk for c in candidates]))
+    present = [i for i in centroids if members[i]]
+    if len(present) < 2:
+        return None
+    present, notes = _narrow(snapshot.lexical, found, present, members)
+    present.sort(key=lambda i: (-len(members[i]), i))
+    labels = [found.meanings[i].label for i in present]
+    keys = _keys(labels)
+    shown = {c.pk for i in present for c in members[i]}
+    return MeaningGroups(keys, labels, {n: members[i] for n, i in enumerate(present)},
+                         [c for c in candidates if c.pk in shown], notes)
+
+
+def assign(meanings: list[Meaning], centroids: dict[int, np.ndarray], candidates: list,
+           vectors: dict[int, np.ndarray]) -> dict[int, list]:
+    """Meaning index -> candidates: by the paper's own definition, else by the nearest centroid."""
+    defined = {pk: i for i in reversed(range(len(meanings))) if i in centroids for pk in meanings[i].pks}
+    order = list(centroids)
+    matrix = np.vstack([centroids[i] for i in order])
+    members: dict[int, list] = {i: [] for i in order}
+    for c in candidates:
+        if c.pk in defined:
+            members[defined[c.pk]].append(c)
+        elif c.pk in vectors:
+            members[order[int(np.argmax(matrix @ vectors[c.pk]))]].append(c)
+    return members
+
+
+def _narrow(lexical: LexicalIndex, found: Expansion, present: list[int],
+            members: dict[int, list]) -> tuple[list[int], list[str]]:
+    """The meanings the query's other words point to; every other word is accounted for in a note."""
+    rest = [w for w in found.rest if analyze(w)]
+    query = lexical.text_query(rest) if rest else None
+    if query is None:
+        return present, []
+    matching = set(lexical.matching_pks(query))
+    hits = {i: sum(c.pk in matching for c in members[i]) for i in present}
+    words = " ".join(f"“{w}”" for w in rest)
+    if not any(hits.values()):
+        return present, [f"No paper about any meaning of {found.typed} mentions {words}; showing every meaning."]
+    top = max(hits.values())
+    kept = [i for i in present if hits[i] >= max(1.0, NARROW_SHARE * top)]
+    if len(kept) == len(present):
+        return present, []
+    names = ", ".join(found.meanings[i].label for i in kept)
+    return kept, [f"{words} narrows {found.typed} to {names}."]
+
+
+def _keys(labels: list[str]) -> list[str]:
+    keys: list[str] = []
+    for label in labels:
+        key = re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")[:40] or "meaning"
+        while key in keys:
+            key += "-2"
+        keys.append(key)
+    return keys

@@ -1,0 +1,212 @@
+"""Acronym meanings mined from real papers: definitions, the table a generation keeps, expansion, groups.
+
+``tests/fixtures/acronyms.jsonl.gz`` holds 121 real papers of the shared corpus, cut by
+``python benchmarks/acronyms.py --fixture …``: papers defining SSL as self-supervised learning,
+semi-supervised learning or sound source localization, ASR (automatic speech recognition,
+attack success rate) and MAE (mean absolute error, masked autoencoder), papers about one of
+those meanings that never write "SSL", and filler. Their vectors are embedded once per session
+and handed to sync as shipped vectors, as for the other search tests.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from paperfeed.search import acronyms
+from paperfeed.search.acronyms import AcronymTable, definitions, long_form_key
+from tests.factories import corpus_record, make_paper, store
+
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "acronyms.jsonl.gz"
+
+
+@pytest.fixture(scope="session")
+def papers() -> list[dict]:
+    with gzip.open(FIXTURE, "rt", encoding="utf-8") as f:
+        return [json.loads(line) for line in f]
+
+
+@pytest.fixture(scope="session")
+def shipped_acronyms(papers, embedder, tmp_path_factory) -> Path:
+    from paperfeed.search.embedder import paper_text
+    from paperfeed.search.sync import text_hash, write_shipped_vectors
+
+    vectors = embedder.encode([paper_text(p["title"], p["abstract"]) for p in papers], batch_size=32)
+    directory = tmp_path_factory.mktemp("shipped-acronyms")
+    write_shipped_vectors(directory, [p["id"] for p in papers], [text_hash(p["title"], p["abstract"]) for p in papers],
+                          vectors, embedder.fingerprint)
+    return directory
+
+
+@pytest.fixture
+def indexed(papers, data_dir, settings, shipped_acronyms):
+    """The fixture papers stored and indexed; returns {arxiv_id: Paper}."""
+    from paperfeed.papers.models import Paper
+    from paperfeed.search import reader
+    from paperfeed.search.sync import sync_indexes
+
+    settings.SEARCH_SHIPPED_VECTORS = str(shipped_acronyms)
+    reader.forget()
+    store(corpus_record(p) for p in papers)
+    report = sync_indexes(progress=False)
+    assert report.embedded == 0, report
+    yield {p.arxiv_id: p for p in Paper.objects.all()}
+    reader.forget()
+
+
+def _defines(paper: dict, short: str, long_pattern: str) -> bool:
+    """Independent of the miner: the text writes "<long form> (<short>)" literally."""
+    text = re.sub(r"\s+", " ", f"{paper['title']}. {paper['abstract']}")
+    return re.search(rf"{long_pattern}\s*\({short}s?\)", text, re.IGNORECASE) is not None
+
+
+# --------------------------------------------------------------------------- mining
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("We study self-supervised learning (SSL) for speech.", [("SSL", "self-supervised learning")]),
+    ("Browsers check SSL (Secure Sockets Layer) certificates.", [("SSL", "Secure Sockets Layer")]),
+    ("We train with proximal policy optimization (PPO).", [("PPO", "proximal policy optimization")]),
+    ("Large language models (LLMs) are everywhere.", [("LLM", "Large language models")]),
+    ("A Mixture-of-Experts (MoE) layer.", [("MoE", "Mixture-of-Experts")]),
+    ("Results improve (see Table 2), e.g. on images (ImageNet).", []),
+    ("Our method (ours) wins (2024); see (a) and (b).", []),
+])
+def test_definitions_are_schwartz_hearst_pairs(text, expected):
+    assert definitions(text) == expected
+
+
+def test_long_forms_normalise_case_plural_hyphen_and_space():
+    keys = {long_form_key(x) for x in ["Self-Supervised Learning", "self supervised learning",
+                                       "self-supervised learnings", "Self–supervised  learning"]}
+    assert len(keys) == 1
+    assert long_form_key("semi-supervised learning") not in keys
+
+
+def test_variants_merge_and_distinct_meanings_stay_apart():
+    table = AcronymTable.build({
+        1: [("VLM", "vision-language models")], 2: [("VLM", "Visual Language Model")],
+        3: [("VLM", "video-language models")], 4: [("VLMs", "Video Language Models")],
+        7: [("CL", "contrastive learning")], 8: [("CL", "contrastive learning")],
+        9: [("CL", "curriculum learning")],  # once among 23 definitions: maybe an accident, not a meaning
+        **{pk: [("CL", "continual learning")] for pk in range(10, 30)},
+        30: [("SSL", "self-supervised learning")], 31: [("SSL", "self-supervised learning")],
+        32: [("SSL", "semi-supervised learning")],  # once among 3: on a small hub it is a meaning
+    })
+    assert {(m.key, m.count) for m in table.meanings("VLM")} == {(long_form_key("vision-language models"), 2),
+                                                                (long_form_key("video-language models"), 2)}
+    assert sorted(m.label for m in table.meanings("cl")) == ["continual learning", "contrastive learning"]
+    assert [(m.label, m.count) for m in table.meanings("SSL")] == [("self-supervised learning", 2),
+                                                                  ("semi-supervised learning", 1)]
+
+
+def test_table_counts_the_papers_of_the_real_slice(papers):
+    pairs = acronyms.mine((i, p["title"], p["abstract"]) for i, p in enumerate(papers))
+    table = AcronymTable.build(pairs)
+    ssl = {m.label: set(m.pks) for m in table.meanings("SSL")}
+    assert {"self-supervised learning", "semi-supervised learning"} <= set(ssl)
+    for label, pattern in (("self-supervised learning", r"self[- ]supervised learning"),
+                           ("semi-supervised learning", r"semi[- ]supervised learning")):
+        literal = {i for i, p in enumerate(papers) if _defines(p, "SSL", pattern)}
+        assert literal and literal <= ssl[label], label
+    asr = [m.label for m in table.meanings("ASR")]
+    assert "automatic speech recognition" in asr and "attack success rate" in asr
+
+
+# --------------------------------------------------------------------------- with an index
+
+pytestmark_db = pytest.mark.django_db(transaction=True)
+
+
+@pytestmark_db
+def test_the_table_is_published_with_the_generation(indexed):
+    from paperfeed.search.reader import current
+
+    snapshot = current()
+    assert (snapshot.path / acronyms.TABLE_FILE).is_file() and (snapshot.path / acronyms.PAIRS_FILE).is_file()
+    assert acronyms.TABLE_FILE in {Path(rel).name for rel in snapshot.manifest.files}
+    labels = [m.label for m in snapshot.acronyms.meanings("SSL")]
+    assert labels[:2] == ["self-supervised learning", "semi-supervised learning"]
+
+
+@pytestmark_db
+def test_incremental_sync_keeps_the_table_right(indexed):
+    from paperfeed.papers.models import Paper
+    from paperfeed.search.reader import current
+    from paperfeed.search.sync import sync_indexes
+
+    a = make_paper(title="Auditing SSL (Secure Sockets Layer) deployments",
+                   abstract="We scan servers for weak SSL (Secure Sockets Layer) certificate chains.")
+    b = make_paper(title="Certificate pinning in mobile apps",
+                   abstract="Apps misuse Secure Sockets Layer (SSL) certificate validation in practice.")
+    report = sync_indexes(progress=False)
+    assert report.added_or_changed == 2
+    meanings = {m.label.lower(): set(m.pks) for m in current().acronyms.meanings("SSL")}
+    assert meanings["secure sockets layer"] == {a.pk, b.pk}
+    assert "self-supervised learning" in meanings  # the rest was carried over, not lost
+
+    Paper.objects.filter(pk=b.pk).update(hidden=True)
+    sync_indexes(progress=False)
+    assert "secure sockets layer" not in {m.label.lower() for m in current().acronyms.meanings("SSL")}
+
+
+@pytestmark_db
+def test_ssl_is_grouped_by_meaning_with_labels_and_counts(indexed, papers):
+    from paperfeed.search import service
+
+    results = service.search("SSL", limit=100)
+    labels = [g.label for g in results.groups]
+    assert "self-supervised learning" in labels and "semi-supervised learning" in labels, labels
+    assert sum(g.size for g in results.groups) == results.total
+    by_label = {g.label: g for g in results.groups}
+    for label, pattern in (("self-supervised learning", r"self[- ]supervised learning"),
+                           ("semi-supervised learning", r"semi[- ]supervised learning")):
+        definers = {indexed[p["id"]].pk for p in papers if _defines(p, "SSL", pattern)}
+        group = service.search("SSL", group=by_label[label].key, limit=100)
+        assert group.group == by_label[label].key and group.total == by_label[label].size
+        shown = definers & {h.paper.pk for h in results.hits}
+        assert len(shown) >= len(definers) // 2  # the rest fell below the tail cut, not into another group
+        assert shown <= {h.paper.pk for h in group.hits}, label
+
+
+@pytestmark_db
+def test_a_paper_that_never_writes_the_acronym_lands_in_its_meaning(indexed, papers):
+    from paperfeed.search import service
+
+    never = [p for p in papers if "semi-supervised" in p["title"].lower()
+             and "SSL" not in p["title"] + p["abstract"]]
+    assert never
+    results = service.search("SSL", limit=100)
+    semi = next(g for g in results.groups if g.label == "semi-supervised learning")
+    in_group = {h.paper.pk for h in service.search("SSL", group=semi.key, limit=100).hits}
+    retrieved = [p for p in never if indexed[p["id"]].pk in {h.paper.pk for h in results.hits}]
+    # Retrieved through the long form (the text has no "SSL"), grouped by its vector.
+    assert len(retrieved) >= len(never) // 2, [p["title"] for p in never]
+    assert all(indexed[p["id"]].pk in in_group for p in retrieved), [p["title"] for p in retrieved]
+
+
+@pytestmark_db
+def test_extra_words_narrow_the_meanings_or_say_why_not(indexed):
+    from paperfeed.search import service
+
+    narrowed = service.search("SSL speech", limit=100)
+    assert [g.label for g in narrowed.groups] != [g.label for g in service.search("SSL", limit=100).groups]
+    assert "narrows SSL" in narrowed.message and "“speech”" in narrowed.message
+
+    certificate = service.search("SSL certificate", limit=100)
+    assert "“certificate”" in certificate.message  # matched nothing: said, never dropped silently
+    assert len(certificate.groups) >= 2
+
+
+@pytestmark_db
+def test_lower_case_words_are_not_taken_for_acronyms(indexed):
+    from paperfeed.search import service
+
+    meanings = {long_form_key("mean absolute error"), long_form_key("masked autoencoder")}
+    assert not meanings & {long_form_key(g.label) for g in service.search("mae", limit=50).groups}
+    labels = {long_form_key(g.label) for g in service.search("MAE", limit=100).groups}
+    assert {long_form_key("mean absolute error"), long_form_key("masked autoencoder")} <= labels, labels
