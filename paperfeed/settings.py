@@ -36,7 +36,7 @@ BASE_DIR = Path(__file__).resolve().parent
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
-# django-ratelimit's "count/period" form: 10/m, 100/5m, 5/h, 1000/d.
+# A rate is "count/period" (accounts/ratelimits.py): 10/m, 100/5m, 5/h, 1000/d.
 _RATE = re.compile(r"^\d+/\d*[smhd]$")
 
 
@@ -192,6 +192,10 @@ with area("Sources"):
     HF_DAILY_URL = knob("HF_DAILY_URL", "url", "https://huggingface.co/api/daily_papers",
                         "Hugging Face daily papers endpoint")
     HTTP_TIMEOUT = knob("HTTP_TIMEOUT", "float", "30", "seconds, for every outgoing request")
+    HTTP_REQUEST_TIMEOUT = knob("HTTP_REQUEST_TIMEOUT", "float", "3",
+                                "seconds for an outgoing call made inside a web request (tried once, never retried)")
+    ARXIV_FETCH_GIVE_UP = knob("ARXIV_FETCH_GIVE_UP", "int", str(24 * 3600),
+                               "seconds a paper members asked for waits for an unreachable arXiv before it fails")
     HTTP_USER_AGENT = knob("HTTP_USER_AGENT", "str", "paperfeed/0.1 (+self-hosted daily papers hub)",
                            "User-Agent of every outgoing request")
     CATEGORIES = knob("CATEGORIES", "list", "cs.AI,cs.CL,cs.CV,cs.LG", "categories the scheduled harvest follows")

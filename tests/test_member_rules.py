@@ -30,7 +30,6 @@ from paperfeed.accounts import collections, submissions, votes
 from paperfeed.accounts.errors import (
     AlreadyInCollection,
     AlreadyListed,
-    ArxivUnavailable,
     CollectionExists,
     CollectionNameInvalid,
     CollectionNotFound,
@@ -38,18 +37,16 @@ from paperfeed.accounts.errors import (
     MemberRuleError,
     NotInCollection,
 )
-from paperfeed.accounts.models import ApiToken, Collection, CollectionItem, Upvote
-from paperfeed.accounts.papers import known_or_fetched
+from paperfeed.accounts.models import ApiToken, Collection, CollectionItem, FetchIntent, Upvote
 from paperfeed.api.errors import DOMAIN_ERRORS
 from paperfeed.papers.lookup import NotAnArxivId, PaperHidden, PaperLookupError, PaperNotFound, find_paper
 from paperfeed.papers.models import DailyEntry, Paper
 from tests.factories import list_paper, make_paper
-from tests.support.servers import LocalServer
 
 pytestmark = pytest.mark.django_db
 
 KNOWN, HIDDEN, OTHER = "2611.00001", "2611.00002", "2611.00003"
-MISSING = "2611.99999"  # neither on the hub nor on the fake arXiv
+MISSING = "2611.99999"  # not on the hub
 LONG_AGO = datetime(2020, 1, 1, tzinfo=UTC)
 
 
@@ -85,18 +82,6 @@ class Case:
 # --- setups and checks -------------------------------------------------------------------------
 
 
-def _fake_arxiv(world: World) -> None:
-    world.request.getfixturevalue("arxiv")
-
-
-def _arxiv_down(world: World) -> None:
-    """arXiv answers 503 to every try, as when it is overloaded (asking to retry at once, so no waits)."""
-    server = LocalServer(lambda path, params: (503, {"Retry-After": "0"}, b"Service Unavailable")).__enter__()
-    world.request.addfinalizer(server.__exit__)
-    world.settings.ARXIV_API_URL = f"{server.url}/api/query"
-    world.settings.ARXIV_API_DELAY = 0
-
-
 def _listed_before(world: World) -> None:
     list_paper(Paper.objects.get(arxiv_id=KNOWN), timezone.localdate() - timedelta(days=3))
 
@@ -126,6 +111,14 @@ def _submitted_with_own_vote(world: World) -> None:
     assert Paper.objects.get(arxiv_id=KNOWN).local_upvotes == 1
 
 
+def _queued_for_the_worker(world: World) -> None:
+    """A paper new to the hub is not fetched in the request: a pending fetch carries the submission."""
+    intent = FetchIntent.objects.get(user=world.member)
+    assert intent.action == "submit" and intent.done_at is None
+    assert intent.fetch.arxiv_id == MISSING and intent.fetch.state == "pending"
+    assert not Paper.objects.filter(arxiv_id=MISSING).exists()
+
+
 def _created(world: World) -> None:
     assert Collection.objects.get(user=world.member, name="New shelf").slug == "new-shelf"
 
@@ -151,10 +144,7 @@ CASES = [
     Case("submit a known paper", "submit", f"https://arxiv.org/abs/{KNOWN}v2", None, 302, (201, ""),
          check=_submitted_with_own_vote),
     Case("submit: not an id", "submit", "not an id", NotAnArxivId, 400, (400, "Not an arXiv identifier")),
-    Case("submit: unknown to arXiv too", "submit", MISSING, PaperNotFound, 404,
-         (404, f"No paper {MISSING} on this hub or on arXiv"), setup=_fake_arxiv),
-    Case("submit: arXiv is down", "submit", "2611.88888", ArxivUnavailable, 502,
-         (502, "Could not look 2611.88888 up on arXiv"), setup=_arxiv_down),
+    Case("submit a paper new to the hub", "submit", MISSING, None, 302, (202, ""), check=_queued_for_the_worker),
     Case("submit: already listed", "submit", KNOWN, AlreadyListed, 409, (409, f"{KNOWN} is already listed"),
          setup=_listed_before),
     Case("submit: daily limit", "submit", KNOWN, DailyLimitReached, 429, (429, "Daily submission limit reached"),
@@ -186,7 +176,7 @@ CASES = [
 
 @pytest.fixture
 def world(member, other, settings, request) -> World:
-    cache.clear()  # rate-limit counters live in the DatabaseCache
+    cache.clear()
     make_paper(KNOWN, "A known paper")
     make_paper(OTHER, "Another paper")
     make_paper(HIDDEN, "A hidden paper", hidden=True)
@@ -207,7 +197,7 @@ def through_domain(case: Case, member) -> None:
     elif case.rule == "create":
         collections.create(member, case.arg)
     elif case.rule == "add":
-        collections.add(collections.named(member, case.collection), known_or_fetched(case.arg))
+        collections.save(collections.named(member, case.collection), case.arg)
     elif case.rule == "remove":
         collections.remove(collections.named(member, case.collection), find_paper(case.arg))
     else:

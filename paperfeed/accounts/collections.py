@@ -3,7 +3,8 @@
 Unique constraints (user+name, user+slug, collection+paper) decide conflicts, so a double
 click, two tabs or two API calls cannot create twins. Every refusal is a CollectionError
 (accounts.errors) with a message fit to show the person. Every change to a collection's
-papers bumps its ``updated_at`` (recommendations and feeds read it).
+papers bumps its ``updated_at`` (recommendations and feeds read it). Saving a paper the hub
+lacks (:func:`save`) queues it for the worker, which adds it once arXiv has answered.
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from paperfeed.papers.arxiv import CONTROL_RE
+from paperfeed.papers.lookup import canonical_id
 from paperfeed.papers.models import Paper
 
+from . import fetch_queue
 from .errors import (
     AlreadyInCollection,
     CollectionExists,
@@ -25,7 +28,8 @@ from .errors import (
     CollectionNotFound,
     NotInCollection,
 )
-from .models import Collection, CollectionItem
+from .models import Collection, CollectionItem, FetchIntent
+from .papers import on_hub
 
 MAX_NAME = 100
 
@@ -122,6 +126,17 @@ def add(collection: Collection, paper: Paper) -> None:
     except IntegrityError:
         raise AlreadyInCollection(paper.arxiv_id, collection.name) from None
     _touch(collection)
+
+
+def save(collection: Collection, raw_id: str) -> Paper | FetchIntent:
+    """Put the paper ``raw_id`` names in the collection: the Paper, or the FetchIntent that adds it
+    once the worker has fetched it. Refuses with NotAnArxivId, PaperHidden or AlreadyInCollection."""
+    arxiv_id = canonical_id(raw_id)
+    paper = on_hub(arxiv_id)
+    if paper is None:
+        return fetch_queue.queue(collection.user, arxiv_id, FetchIntent.Action.SAVE, collection)
+    add(collection, paper)
+    return paper
 
 
 def remove(collection: Collection, paper: Paper) -> None:

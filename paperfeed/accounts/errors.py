@@ -1,6 +1,6 @@
 """What a member can be refused: one domain error per rule, carrying the facts.
 
-The rules (collections.py, submissions.py, papers.py) raise these, and the paper lookup's
+The rules (collections.py, submissions.py) raise these, and the paper lookup's
 NotAnArxivId / PaperNotFound / PaperHidden from ``paperfeed.papers.lookup``. ``str(error)`` is
 a sentence fit to show the person; the attributes (ids, names, day, limit) are what a door
 needs to build its own answer. The doors only translate: ``api/errors.py`` maps each class to
@@ -75,13 +75,3 @@ class DailyLimitReached(SubmissionError):
         self.limit, self.day = limit, day
         super().__init__(f"You already submitted {limit} papers today; come back tomorrow.")
 
-
-# --- papers new to the hub ----------------------------------------------------------------------
-
-
-class ArxivUnavailable(MemberRuleError):
-    """arXiv could not be asked about a paper the hub lacks; ``reason`` is what went wrong."""
-
-    def __init__(self, arxiv_id: str, reason: str):
-        self.arxiv_id, self.reason = arxiv_id, reason
-        super().__init__(f"Could not look {arxiv_id} up on arXiv: arXiv did not answer. Please try again in a minute.")

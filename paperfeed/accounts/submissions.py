@@ -1,12 +1,13 @@
-"""Submitting a paper to today's daily list: the rule both doors use.
+"""Submitting a paper to today's daily list: the rule both doors use, and the worker when a paper arrives.
 
-A member may submit ``settings.SUBMISSIONS_PER_DAY`` papers a day; a paper is listed once, on
-any day (a second submission is AlreadyListed, as on Hugging Face: upvote it instead), and
-the submitter's own upvote comes with it. A paper this hub has not seen is fetched from arXiv
-(accounts.papers). The counts are checked before
-the arXiv call, so a refused submission costs no request, and again under a lock on the
-member's row, so two simultaneous submissions cannot both pass; the (paper, day) unique
-constraint settles two members submitting the same paper at once.
+A member may submit ``settings.SUBMISSIONS_PER_DAY`` papers a day, counting the submissions
+still waiting for their paper; a paper is listed once, on any day (a second submission is
+AlreadyListed, as on Hugging Face: upvote it instead), and the submitter's own upvote comes
+with it. A paper this hub has not seen is queued for the worker (accounts.fetch_queue) and
+:func:`submit` answers with the queued FetchIntent; the worker lists it with
+:func:`list_fetched` once arXiv has answered. The checks run under a lock on the member's row,
+so two simultaneous submissions cannot both pass; the (paper, day) unique constraint settles
+two members submitting the same paper at once.
 """
 
 from __future__ import annotations
@@ -19,10 +20,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from paperfeed.papers.lookup import canonical_id
-from paperfeed.papers.models import DailyEntry
+from paperfeed.papers.models import DailyEntry, Paper
 
+from . import fetch_queue
 from .errors import AlreadyListed, DailyLimitReached
-from .papers import known_or_fetched
+from .models import FetchIntent
+from .papers import on_hub
 from .votes import upvote
 
 
@@ -34,34 +37,55 @@ def _refuse_if_listed(arxiv_id: str) -> None:
 
 def _refuse_if_over_limit(user, day: date) -> None:
     limit = int(settings.SUBMISSIONS_PER_DAY)
-    if DailyEntry.objects.filter(submitted_by=user, day=day).count() >= limit:
+    listed = DailyEntry.objects.filter(submitted_by=user, day=day).count()
+    if listed + fetch_queue.open_submissions(user) >= limit:
         raise DailyLimitReached(limit, day)
 
 
-def submit(user, raw_id: str) -> DailyEntry:
+def _list(user, paper: Paper, day: date) -> DailyEntry:
+    entry = DailyEntry.objects.create(
+        paper=paper,
+        day=day,
+        source=DailyEntry.Source.MEMBER,
+        submitted_by=user,
+        submitted_at=timezone.now(),
+    )
+    upvote(user, paper)
+    return entry
+
+
+def submit(user, raw_id: str) -> DailyEntry | FetchIntent:
     """List the paper ``raw_id`` names on today's page as the member's submission.
 
-    Refuses with NotAnArxivId, AlreadyListed, DailyLimitReached, PaperHidden, PaperNotFound or
-    ArxivUnavailable.
+    Answers the new DailyEntry, or the FetchIntent that lists it once the worker has fetched it.
+    Refuses with NotAnArxivId, AlreadyListed, DailyLimitReached or PaperHidden.
     """
     arxiv_id = canonical_id(raw_id)
     today = timezone.localdate()
-    _refuse_if_listed(arxiv_id)
-    _refuse_if_over_limit(user, today)
-    paper = known_or_fetched(arxiv_id)
+    paper = on_hub(arxiv_id)
     try:
         with transaction.atomic():
             get_user_model().objects.select_for_update().filter(pk=user.pk).first()
             _refuse_if_over_limit(user, today)
             _refuse_if_listed(arxiv_id)
-            entry = DailyEntry.objects.create(
-                paper=paper,
-                day=today,
-                source=DailyEntry.Source.MEMBER,
-                submitted_by=user,
-                submitted_at=timezone.now(),
-            )
-            upvote(user, paper)
-            return entry
+            if paper is None:
+                return fetch_queue.queue(user, arxiv_id, FetchIntent.Action.SUBMIT)
+            return _list(user, paper, today)
     except IntegrityError:
         raise AlreadyListed(arxiv_id, today) from None
+
+
+def list_fetched(user, paper: Paper) -> str:
+    """The worker's half of a queued submission: list the arrived paper today; the FetchIntent outcome.
+
+    Someone may have listed it meanwhile: then the member's upvote is what their submission adds.
+    The daily limit was checked when the submission was queued (it counted as one of the day's).
+    """
+    try:
+        with transaction.atomic():
+            _refuse_if_listed(paper.arxiv_id)
+            _list(user, paper, timezone.localdate())
+    except (AlreadyListed, IntegrityError):
+        upvote(user, paper)
+        return FetchIntent.Outcome.ALREADY_LISTED
+    return FetchIntent.Outcome.LISTED

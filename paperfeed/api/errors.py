@@ -44,7 +44,6 @@ DOMAIN_ERRORS: dict[type[Exception], Callable[[Any], tuple[int, str, Any]]] = {
     rules.DailyLimitReached: lambda e: (
         429, "Daily submission limit reached", {"limit": e.limit, "day": e.day.isoformat()}
     ),
-    rules.ArxivUnavailable: lambda e: (502, f"Could not look {e.arxiv_id} up on arXiv", e.reason[:300]),
     rules.CollectionNameInvalid: lambda e: (
         422, f"Invalid name: {e.reason}", [{"loc": ["body", "name"], "msg": e.reason}]
     ),

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 
+from paperfeed.accounts import fetching, ratelimits
 from paperfeed.digests import sending
 from paperfeed.ingest import runs
 from paperfeed.search.sync import sync_indexes
@@ -63,6 +64,21 @@ def digest_retries() -> str:
     return _delivered("digest retries", sending.process())
 
 
+def fetch_papers() -> str:
+    """Fetch the papers members submitted or saved that the hub lacked, and do what they asked.
+
+    Woken by each newly queued paper (jobs/wake.py) and hourly. While arXiv cannot be reached the
+    papers stay pending and the job fails with FetchesWaiting, so JobRun retries it with its backoff.
+    """
+    report = fetching.run_due()
+    report.raise_if_waiting()
+    return f"arXiv fetches: {report}"
+
+
+def prune_rate_limits() -> str:
+    return f"rate limits: pruned {ratelimits.prune()} ended windows"
+
+
 JOBS: dict[str, Callable[[], str]] = {
     "harvest": harvest,
     "index_sync": index_sync,
@@ -70,4 +86,6 @@ JOBS: dict[str, Callable[[], str]] = {
     "digest_weekly": digest_weekly,
     "digest_retries": digest_retries,
     "picks_refresh": picks_refresh,
+    "fetch_papers": fetch_papers,
+    "prune_rate_limits": prune_rate_limits,
 }

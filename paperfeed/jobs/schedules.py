@@ -15,6 +15,7 @@ from django.utils import timezone
 from .runner import FUNC
 
 PREFIX = "paperfeed:"
+PRUNE_AT = time(0, 15)  # ended rate-limit windows: any quiet hour will do
 
 
 def _parse_hhmm(value: str, what: str) -> time:
@@ -39,10 +40,15 @@ def wanted(now: datetime | None = None) -> list[dict]:
 
     harvest_at = _parse_hhmm(settings.HARVEST_TIME, "PAPERFEED_HARVEST_TIME")
     digest_at = _parse_hhmm(settings.DIGEST_TIME, "PAPERFEED_DIGEST_TIME")
+    now = now or timezone.now()
+    next_hour = now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
     return [
         {"job": "harvest", "schedule_type": Schedule.DAILY, "next_run": next_at(harvest_at, now)},
         {"job": "digest_daily", "schedule_type": Schedule.DAILY, "next_run": next_at(digest_at, now)},
         {"job": "digest_weekly", "schedule_type": Schedule.WEEKLY, "next_run": next_at(digest_at, now, weekday=0)},
+        # Members' fetches are woken as they are queued (jobs/wake.py); hourly catches a lost wake-up.
+        {"job": "fetch_papers", "schedule_type": Schedule.HOURLY, "next_run": next_hour},
+        {"job": "prune_rate_limits", "schedule_type": Schedule.DAILY, "next_run": next_at(PRUNE_AT, now)},
     ]
 
 

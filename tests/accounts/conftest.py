@@ -6,7 +6,7 @@ from django.core.cache import cache
 
 @pytest.fixture(autouse=True)
 def _fresh_cache(db):
-    """Rate-limit counters live in the DatabaseCache; every test starts from zero."""
+    """Every test starts with an empty cache (rate-limit counters are database rows, rolled back with the test)."""
     cache.clear()
     yield
     cache.clear()

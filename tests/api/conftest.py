@@ -13,7 +13,7 @@ from paperfeed.accounts.models import ApiToken
 
 @pytest.fixture(autouse=True)
 def _fresh_cache(db):
-    """Rate-limit counters live in the DatabaseCache; start every test from zero."""
+    """Every test starts with an empty cache (rate-limit counters are database rows, rolled back with the test)."""
     cache.clear()
     yield
     cache.clear()

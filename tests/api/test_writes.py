@@ -1,4 +1,5 @@
-"""Writes with a personal API token: auth, upvotes, submissions, collections, limits, bad bodies."""
+"""Writes with a personal API token: auth, upvotes, submissions, collections, limits, bad bodies, and
+papers new to the hub (202, fetched by the worker)."""
 
 from __future__ import annotations
 
@@ -243,32 +244,69 @@ def test_create_api_token_command(client, make_paper, member):
         call_command("create_api_token", "nobody")
 
 
-# ---- submissions of papers new to the hub (needs the ingest app's arXiv client) --------
+# ---- papers new to the hub: 202 at once, fetched by the worker, followed at /api/fetches ------
 
 
-@pytest.fixture
-def arxiv_server(fixtures, settings):
-    """A local HTTP server answering like export.arxiv.org/api/query, from real responses."""
-    from tests.support.servers import LocalServer
+def run_worker_job() -> str:
+    from paperfeed.jobs import jobs
 
-    formats = fixtures / "arxiv-formats"
-    known = {"1111.2011": formats / "api_query_id_list_1111.2011v2_2016.xml"}
-    empty = formats / "api_query_id_list_0000.0000_empty_2026.xml"
-
-    def respond(path: str, params: dict[str, str]):
-        body = known.get(params.get("id_list", "").split("v")[0], empty).read_bytes()
-        return 200, {"Content-Type": "application/atom+xml; charset=utf-8"}, body
-
-    with LocalServer(respond) as server:
-        settings.ARXIV_API_URL = f"{server.url}/api/query"
-        settings.ARXIV_API_DELAY = 0
-        yield
+    return jobs.fetch_papers()
 
 
-def test_submit_fetches_unknown_paper_from_arxiv(client, auth, arxiv_server):
-    response = post(client, "/api/daily_papers/submit", {"id": "arXiv:1111.2011"}, auth)
-    assert response.status_code == 201, response.content
-    assert response.json()["paper"]["id"] == "1111.2011"
-    assert Paper.objects.get(arxiv_id="1111.2011").title.startswith("Quantum Criticality for Extended Nodes")
-    missing = post(client, "/api/daily_papers/submit", {"id": "2603.88888"}, auth)
-    assert missing.status_code == 404 and "2603.88888" in missing.json()["error"]
+def test_submit_of_a_new_paper_is_202_then_listed_by_the_worker(client, member, auth, arxiv):
+    from tests.support.fake_arxiv import NEW_ID, NEW_TITLE
+
+    response = post(client, "/api/daily_papers/submit", {"id": f"arXiv:{NEW_ID}v1"}, auth)
+    assert response.status_code == 202, response.content
+    assert response.json() == {"id": NEW_ID, "state": "pending", "action": "submit", "collection": None,
+                               "status_url": f"/api/fetches/{NEW_ID}"}
+    assert arxiv.requests == []
+    status = client.get(f"/api/fetches/{NEW_ID}", **auth).json()
+    assert status["state"] == "pending" and status["finished_at"] is None
+    assert status["requests"][0] | {"requested_at": None} == {
+        "action": "submit", "collection": None, "requested_at": None, "done": False, "outcome": None}
+    # again while pending: the same request, not a second one
+    assert post(client, "/api/daily_papers/submit", {"id": NEW_ID}, auth).status_code == 202
+    assert len(client.get(f"/api/fetches/{NEW_ID}", **auth).json()["requests"]) == 1
+
+    run_worker_job()
+    status = client.get(f"/api/fetches/{NEW_ID}", **auth).json()
+    assert status["state"] == "added" and status["finished_at"] and status["error"] is None
+    assert [(r["done"], r["outcome"]) for r in status["requests"]] == [(True, "listed")]
+    items = client.get("/api/daily_papers").json()
+    assert [(i["paper"]["id"], i["title"], i["submittedBy"]["name"]) for i in items] == [(NEW_ID, NEW_TITLE, "ada")]
+    assert post(client, "/api/daily_papers/submit", {"id": NEW_ID}, auth).status_code == 409
+
+
+def test_submit_of_a_paper_arxiv_lacks_ends_not_found(client, auth, arxiv):
+    assert post(client, "/api/daily_papers/submit", {"id": "2603.88888"}, auth).status_code == 202
+    run_worker_job()
+    status = client.get("/api/fetches/2603.88888", **auth).json()
+    assert status["state"] == "not_found" and status["requests"][0]["outcome"] == "not_found"
+    assert not Paper.objects.filter(arxiv_id="2603.88888").exists()
+
+
+def test_fetch_status_is_personal(client, auth, django_user_model):
+    assert post(client, "/api/daily_papers/submit", {"id": "2603.88887"}, auth).status_code == 202
+    bob = django_user_model.objects.create_user("bob", "bob@example.org", "pw-long-enough-1")
+    _, secret = ApiToken.issue(bob)
+    mine_only = client.get("/api/fetches/2603.88887", HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert mine_only.status_code == 404 and set(mine_only.json()) == {"error", "detail"}
+    assert client.get("/api/fetches/2603.88887").status_code == 401
+    assert client.get("/api/fetches/nonsense", **auth).status_code == 400
+
+
+def test_saving_a_new_paper_is_202_then_saved_by_the_worker(client, auth, arxiv):
+    from tests.support.fake_arxiv import NEW_ID
+
+    post(client, "/api/collections", {"name": "To read"}, auth)
+    response = post(client, "/api/collections/to-read/papers", {"id": NEW_ID}, auth)
+    assert response.status_code == 202, response.content
+    assert response.json() | {"status_url": ""} == {"id": NEW_ID, "state": "pending", "action": "save",
+                                                    "collection": "to-read", "status_url": ""}
+    assert client.get("/api/collections/to-read", **auth).json()["size"] == 0
+    run_worker_job()
+    assert [p["id"] for p in client.get("/api/collections/to-read", **auth).json()["papers"]] == [NEW_ID]
+    status = client.get(f"/api/fetches/{NEW_ID}", **auth).json()
+    assert status["state"] == "added" and status["requests"][0]["outcome"] == "saved"
+    assert not DailyEntry.objects.exists()  # saving is not submitting

@@ -116,10 +116,19 @@ def test_submit_known_paper(page, today_papers):
 def test_submit_unknown_paper_from_arxiv(page, arxiv):
     from tests.support.fake_arxiv import NEW_ID, NEW_TITLE
 
+    from paperfeed.jobs import jobs
+
     sign_up(page, "gina")
     page.goto("/submit/")
     page.get_by_label("arXiv id or URL").fill(NEW_ID)
     page.get_by_role("button", name="Submit").click()
+    page.wait_for_url("**/submit/")  # answered at once: the worker fetches it
+    assert f"{NEW_ID} is new here: it is being fetched from arXiv" in page.content()
+    assert "Pending: being fetched from arXiv" in page.locator(".fetch-requests").inner_text()
+    jobs.fetch_papers()  # the worker's job
+    page.reload()
+    assert "Added: listed on today's papers" in page.locator(".fetch-requests").inner_text()
+    page.locator(".fetch-requests").get_by_role("link", name="open").click()
     page.wait_for_url(f"**/papers/{NEW_ID}/")
     assert NEW_TITLE in page.locator("h1").inner_text()
     page.goto("/")

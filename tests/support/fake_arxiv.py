@@ -3,7 +3,8 @@
 Responses are derived from tests/fixtures/arxiv-formats: the recorded 2026 id_list answer
 for 1707.08567 is served as is, and again with its id rewritten to a new-style 2026 id
 (NEW_ID) so a submission of a "today" paper can be tested; every other id gets the recorded
-empty answer, which is how arXiv says "no such paper".
+empty answer, which is how arXiv says "no such paper". A list of ids (``id_list=a,b,c``, as the
+worker asks for queued papers) gets one feed with the entries of the known ones.
 """
 
 from __future__ import annotations
@@ -39,6 +40,15 @@ class FakeArxiv:
         self.answers = {RECORDED_ID: original.encode(), NEW_ID: renamed.encode()}
         self.empty = (formats / "api_query_id_list_0000.0000_empty_2026.xml").read_bytes()
 
+    def _many(self, ids: list[str]) -> bytes:
+        """One feed holding the entries of the known ids among ``ids``, in their order."""
+        head, _, _ = self.answers[RECORDED_ID].decode().partition("<entry>")
+        entries = ["<entry>" + self.answers[i].decode().split("<entry>", 1)[1].rsplit("</entry>", 1)[0] + "</entry>"
+                   for i in ids if i in self.answers]
+        head = re.sub(r"<opensearch:totalResults>\d+<", f"<opensearch:totalResults>{len(entries)}<", head)
+        return (head + "".join(entries) + "</feed>\n").encode()
+
     def __call__(self, path: str, params: dict[str, str]) -> Response:
-        body = self.answers.get(re.sub(r"v\d+$", "", params.get("id_list", "")), self.empty)
+        ids = [re.sub(r"v\d+$", "", i) for i in params.get("id_list", "").split(",")]
+        body = self.answers.get(ids[0], self.empty) if len(ids) == 1 else self._many(ids)
         return 200, {"Content-Type": "application/atom+xml; charset=utf-8"}, body

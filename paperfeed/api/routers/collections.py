@@ -8,8 +8,7 @@ from django.http import HttpRequest
 from ninja import Router, Status
 
 from paperfeed.accounts import collections
-from paperfeed.accounts.models import Collection
-from paperfeed.accounts.papers import known_or_fetched
+from paperfeed.accounts.models import Collection, FetchIntent
 from paperfeed.papers.lookup import find_paper
 
 from .. import serializers
@@ -22,6 +21,8 @@ from ..schemas import (
     ErrorOut,
     PaperIdIn,
 )
+from . import fetches
+from .fetches import FetchQueuedOut
 
 router = Router(tags=["collections"], auth=token_auth)
 
@@ -64,14 +65,19 @@ def get_collection(request: HttpRequest, name: str) -> Any:
     return {**_out(found), "papers": [serializers.paper_dict(paper) for paper in papers]}
 
 
-@router.post("/collections/{name}/papers", response={201: CollectionItemOut, **ERRORS, 502: ErrorOut},
+@router.post("/collections/{name}/papers", response={201: CollectionItemOut, 202: FetchQueuedOut, **ERRORS},
              summary="Add a paper to a collection", operation_id="add_to_collection")
 def add_paper(request: HttpRequest, name: str, payload: PaperIdIn) -> Any:
-    """Add a paper by arXiv id in any form (fetched from arXiv if new here); 409 if already in it."""
+    """Add a paper by arXiv id in any form; 409 if already in it.
+
+    A paper new to this hub answers 202 with ``state: pending``: the worker fetches it from arXiv and
+    then adds it (follow it at ``status_url``).
+    """
     found = collections.named(request.auth.user, name)
-    paper = known_or_fetched(payload.id)
-    collections.add(found, paper)
-    return Status(201, {"collection": found.slug, "id": paper.arxiv_id, "added": True})
+    saved = collections.save(found, payload.id)
+    if isinstance(saved, FetchIntent):
+        return Status(202, fetches.queued(saved))
+    return Status(201, {"collection": found.slug, "id": saved.arxiv_id, "added": True})
 
 
 @router.delete("/collections/{name}/papers/{path:arxiv_id}", response={200: CollectionItemOut, **ERRORS},

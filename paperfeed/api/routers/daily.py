@@ -11,6 +11,7 @@ from ninja import Field as NField
 from ninja import Query, Router, Schema, Status
 
 from paperfeed.accounts import submissions
+from paperfeed.accounts.models import FetchIntent
 from paperfeed.lists import ranking
 from paperfeed.papers.models import DailyEntry, Paper
 
@@ -19,6 +20,8 @@ from ..auth import token_auth
 from ..errors import ApiError
 from ..paging import DEFAULT_LIMIT, MAX_LIMIT, MAX_PAGE
 from ..schemas import ErrorOut, HFDailyItem, PaperIdIn, Text
+from . import fetches
+from .fetches import FetchQueuedOut
 
 router = Router(tags=["daily papers"])
 
@@ -130,19 +133,22 @@ def daily_papers(request: HttpRequest, query: Query[DailyQuery]):
 @router.post(
     "/daily_papers/submit",
     auth=token_auth,
-    response={201: HFDailyItem, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut,
-              413: ErrorOut, 422: ErrorOut, 429: ErrorOut, 502: ErrorOut},
+    response={201: HFDailyItem, 202: FetchQueuedOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut,
+              409: ErrorOut, 413: ErrorOut, 422: ErrorOut, 429: ErrorOut},
     exclude_unset=True,
     by_alias=True,
     summary="Submit a paper to today's list",
     operation_id="submit_daily_paper",
 )
 def submit(request: HttpRequest, payload: PaperIdIn):
-    """List a paper on today's page as your submission, with your upvote (fetched from arXiv if new here).
+    """List a paper on today's page as your submission, with your upvote (201).
 
-    Limited to ``PAPERFEED_SUBMISSIONS_PER_DAY`` a day (429 past it); a paper already listed
-    on any day is a conflict (409).
+    A paper new to this hub answers 202 at once with ``state: pending``: the worker fetches it from
+    arXiv and lists it (follow it at ``status_url``). Limited to ``PAPERFEED_SUBMISSIONS_PER_DAY`` a
+    day, pending ones included (429 past it); a paper already listed on any day is a conflict (409).
     """
     entry = submissions.submit(request.auth.user, payload.id)
+    if isinstance(entry, FetchIntent):
+        return Status(202, fetches.queued(entry))
     paper = Paper.objects.get(pk=entry.paper_id)
     return Status(201, serializers.daily_item(paper, entry))

@@ -21,16 +21,15 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from paperfeed.accounts import addresses, collections, ratelimits, submissions, votes
+from paperfeed.accounts import addresses, collections, fetch_queue, ratelimits, submissions, votes
 from paperfeed.accounts.errors import (
     AlreadyListed,
-    ArxivUnavailable,
     CollectionNotFound,
     DailyLimitReached,
     MemberRuleError,
 )
-from paperfeed.accounts.models import ApiToken, Collection
-from paperfeed.papers.lookup import NotAnArxivId, PaperHidden, PaperLookupError, PaperNotFound
+from paperfeed.accounts.models import ApiToken, Collection, FetchIntent
+from paperfeed.papers.lookup import NotAnArxivId, PaperHidden, PaperLookupError
 from paperfeed.papers.models import DailyEntry, Paper
 
 from .. import cards
@@ -386,16 +385,25 @@ def collection_delete(request: HttpRequest, pk: int) -> HttpResponse:
 SUBMIT_STATUS: dict[type[Exception], int] = {
     NotAnArxivId: 400,
     PaperHidden: 400,
-    PaperNotFound: 404,
     AlreadyListed: 409,
     DailyLimitReached: 429,
-    ArxivUnavailable: 502,
 }
+
+
+def _submitted(request: HttpRequest, done: DailyEntry | FetchIntent) -> HttpResponse:
+    """Where a submission goes next: the listed paper, or the submit page showing the queued fetch."""
+    if isinstance(done, FetchIntent):
+        messages.info(request, f"{done.fetch.arxiv_id} is new here: it is being fetched from arXiv and will be "
+                               "listed on today's papers when it arrives. Its state is shown below.")
+        return redirect("submit")
+    messages.success(request, f"Submitted “{done.paper.title}” to today's papers. Thank you!")
+    return redirect("paper", done.paper.arxiv_id)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def submit(request: HttpRequest) -> HttpResponse:
+    """Submit a paper; one the hub lacks is queued for the worker, and this page shows its state."""
     form = SubmitForm(request.POST or None, initial={"arxiv_id": request.GET.get("id", "")[:300]})
     status = 200
     if request.method == "POST":
@@ -405,19 +413,18 @@ def submit(request: HttpRequest) -> HttpResponse:
             status = 429
         elif form.is_valid():
             try:
-                entry = submissions.submit(request.user, form.cleaned_data["arxiv_id"])
+                return _submitted(request, submissions.submit(request.user, form.cleaned_data["arxiv_id"]))
             except (MemberRuleError, PaperLookupError) as problem:
                 form.add_error("arxiv_id", str(problem))
                 status = SUBMIT_STATUS[type(problem)]
-            else:
-                messages.success(request, f"Submitted “{entry.paper.title}” to today's papers. Thank you!")
-                return redirect("paper", entry.paper.arxiv_id)
         else:
             status = 400
-    today_count = DailyEntry.objects.filter(submitted_by=request.user, day=timezone.localdate()).count()
-    return render(
-        request,
-        "accounts/submit.html",
-        {"form": form, "today_count": today_count, "limit": settings.SUBMISSIONS_PER_DAY, "nav": "submit"},
-        status=status,
-    )
+    listed = DailyEntry.objects.filter(submitted_by=request.user, day=timezone.localdate()).count()
+    context = {
+        "form": form,
+        "today_count": listed + fetch_queue.open_submissions(request.user),
+        "limit": settings.SUBMISSIONS_PER_DAY,
+        "fetch_requests": list(fetch_queue.requests_of(request.user)[:20]),
+        "nav": "submit",
+    }
+    return render(request, "accounts/submit.html", context, status=status)
