@@ -5,6 +5,9 @@ in chunks (a killed run resumes at the last finished chunk), and cached under
 ``.benchcache/search/`` keyed by the embedder fingerprint and the corpus' ids.
 
     nice -n 19 python benchmarks/search_corpus.py          # embed (or confirm the cache)
+
+``build_lexical`` indexes the corpus (or ``copies`` of it under new pks) with the product's
+own tantivy index, for the latency, known-item and similar-papers benchmarks.
 """
 
 from __future__ import annotations
@@ -12,8 +15,10 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import os
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -30,8 +35,12 @@ def load_corpus(path: Path = DATA / "arxiv_daily.jsonl.gz") -> list[dict]:
         return [json.loads(line) for line in f if line.strip()]
 
 
-def corpus_vectors(papers: list[dict], *, progress: bool = True) -> np.ndarray:
-    """``(len(papers), 384)`` float32 vectors of ``paper_text(title, abstract)``, cached."""
+def corpus_vectors(papers: list[dict], *, progress: bool = True, upto: int | None = None) -> np.ndarray:
+    """``(len(papers), 384)`` float32 vectors of ``paper_text(title, abstract)``, cached.
+
+    ``upto``: only the first ``upto`` papers (rounded up to whole chunks), from the same
+    chunk cache, so a benchmark can run on a prefix of the corpus while the rest is embedded.
+    """
     from paperfeed.search.embedder import Embedder, paper_text
 
     embedder = Embedder.default()
@@ -39,12 +48,12 @@ def corpus_vectors(papers: list[dict], *, progress: bool = True) -> np.ndarray:
     key = hashlib.sha256((ids + "|" + embedder.fingerprint).encode()).hexdigest()[:16]
     final = CACHE / f"arxiv_{len(papers)}_{key}.npy"
     if final.exists():
-        return np.load(final)
+        return np.load(final, mmap_mode="r")[:upto].astype(np.float32) if upto else np.load(final)
     parts = CACHE / f"arxiv_{len(papers)}_{key}.parts"
     parts.mkdir(parents=True, exist_ok=True)
     chunks = []
     started = time.perf_counter()
-    for n, start in enumerate(range(0, len(papers), CHUNK)):
+    for n, start in enumerate(range(0, min(upto or len(papers), len(papers)), CHUNK)):
         part = parts / f"{n:04d}.npy"
         if not part.exists():
             batch = papers[start : start + CHUNK]
@@ -56,11 +65,52 @@ def corpus_vectors(papers: list[dict], *, progress: bool = True) -> np.ndarray:
             print(f"  {done}/{len(papers)} embedded ({rate:.0f}/s)", file=sys.stderr, flush=True)
         chunks.append(np.load(part))
     vectors = np.vstack(chunks).astype(np.float32)
+    if upto:
+        return vectors[:upto]
     np.save(final, vectors)
     for part in parts.iterdir():
         part.unlink()
     parts.rmdir()
     return vectors
+
+
+def embedded_prefix(papers: list[dict]) -> int:
+    """How many papers, from the start of the corpus, already have cached vectors."""
+    from paperfeed.search.embedder import Embedder
+
+    ids = "\n".join(p["id"] for p in papers)
+    key = hashlib.sha256((ids + "|" + Embedder.default().fingerprint).encode()).hexdigest()[:16]
+    if (CACHE / f"arxiv_{len(papers)}_{key}.npy").exists():
+        return len(papers)
+    parts = CACHE / f"arxiv_{len(papers)}_{key}.parts"
+    done = 0
+    while (parts / f"{done:04d}.npy").exists():
+        done += 1
+    return min(done * CHUNK, len(papers))
+
+
+def build_lexical(papers: list[dict], path: Path, copies: int = 1, total: int | None = None):
+    """A tantivy index of ``papers`` (pk = position, repeated ``copies`` times up to ``total`` docs)."""
+    from rich.progress import Progress
+
+    from paperfeed.search.lexical import LexicalDoc, LexicalIndex
+
+    total = total or len(papers) * copies
+    index = LexicalIndex.create(path)
+    # Large commits: one writer, several threads when the machine has them.
+    writer = index.index.writer(heap_size=512_000_000, num_threads=min(4, os.cpu_count() or 1))
+    with Progress(transient=True) as bar:
+        task = bar.add_task("lexical index", total=total)
+        for pk in range(total):
+            p = papers[pk % len(papers)]
+            writer.add_document(index._document(LexicalDoc(pk, p["title"], p["abstract"], p["authors"],
+                                                           p["categories"], date.fromisoformat(p["date"]))))
+            if pk % 5000 == 0:
+                bar.update(task, completed=pk)
+        writer.commit()
+        writer.wait_merging_threads()
+    index.reload()
+    return index
 
 
 if __name__ == "__main__":

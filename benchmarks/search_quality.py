@@ -1,12 +1,16 @@
-"""Search quality on a BEIR-layout dataset: BM25 alone, dense alone, RRF, and paperfeed's hybrid.
+"""Search quality: SciFact (BEIR layout) and the arXiv known-item set, every fusion variant side by side.
 
-Indexes the corpus through the product's own code (paperfeed.search.lexical / vectors /
-hybrid), not a copy, and prints nDCG@10 and Recall@100 per method.
+Indexes each corpus through the product's own code (paperfeed.search.lexical / vectors /
+hybrid), not a copy. For SciFact: nDCG@10 and Recall@100 of BM25 alone, dense alone and
+every fusion of ``known_item.VARIANTS`` (the default z-score, min-max, RRF k=60, the untuned
+linear fusion of raw-ish scores and the old weights fitted to SciFact). Then the same
+variants on the known-item set of ``benchmarks/known_item.py`` (75k arXiv papers).
 
-    python benchmarks/search_quality.py                          # ../shared/data/scifact, test split
-    python benchmarks/search_quality.py --dataset DIR --json     # any BEIR dir, one JSON object
-    python benchmarks/search_quality.py --tune                   # grid on the TRAIN split (how the
-                                                                 # shipped defaults were chosen)
+    python benchmarks/search_quality.py                          # both, as tables
+    python benchmarks/search_quality.py --json                   # both, one JSON object
+    python benchmarks/search_quality.py --dataset DIR --no-known-item   # any BEIR dir alone
+    python benchmarks/search_quality.py --tune                   # the BM25 grid on the TRAIN split
+                                                                 # (how the lexical defaults were chosen)
 
 Layout: corpus.jsonl[.gz] (_id, title, text); queries_test.jsonl or queries.jsonl; qrels_test.tsv
 or qrels/test.tsv (query-id, corpus-id, score; a header line is skipped). Corpus vectors are
@@ -24,7 +28,6 @@ import math
 import sys
 import tempfile
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -36,8 +39,10 @@ from djangoenv import configure  # noqa: E402
 
 configure(None, "pf-bench-")
 
+from known_item import VARIANTS  # noqa: E402
+
 from paperfeed.search.embedder import Embedder, paper_text  # noqa: E402
-from paperfeed.search.hybrid import DEFAULT_FUSION, FusionParams, fuse  # noqa: E402
+from paperfeed.search.hybrid import fuse, gather  # noqa: E402
 from paperfeed.search.lexical import DEFAULT_PARAMS, LexicalDoc, LexicalIndex, LexicalParams  # noqa: E402
 from paperfeed.search.query import parse_query  # noqa: E402
 from paperfeed.search.vectors import VectorSet  # noqa: E402
@@ -122,46 +127,34 @@ class Bench:
         q = self.lexical.text_query(parsed.words, parsed.phrases, params)
         return self.lexical.search(q, DEPTH)[0] if q is not None else []
 
-    def dense_hits(self, text: str) -> list[tuple[int, float]]:
-        return self.vectors.search(self.qvec(text), DEPTH)
-
     def names(self, hits) -> list[str]:
         return [self.ids[h[0] if isinstance(h, tuple) else h.pk] for h in hits]
 
 
-def evaluate(bench: Bench, queries: dict[str, str], qrels, lexical: LexicalParams, fusion: FusionParams,
-             cache: dict | None = None) -> dict[str, tuple[float, float]]:
-    """nDCG@10 and Recall@100 for bm25 / dense / rrf / hybrid (means over queries)."""
-    cache = {} if cache is None else cache
-    sums: dict[str, list[float]] = {m: [0.0, 0.0] for m in ("bm25", "dense", "rrf", "hybrid")}
+def evaluate(bench: Bench, queries: dict[str, str], qrels,
+             lexical: LexicalParams = DEFAULT_PARAMS) -> dict[str, tuple[float, float]]:
+    """nDCG@10 and Recall@100 per variant of ``VARIANTS`` (means over queries)."""
+    sums: dict[str, list[float]] = {name: [0.0, 0.0] for name in VARIANTS}
     for qid, text in queries.items():
-        lkey = (text, lexical)
-        if lkey not in cache:
-            cache[lkey] = bench.lexical_hits(text, lexical)
-        if text not in cache:
-            cache[text] = bench.dense_hits(text)
-        lex, dense = cache[lkey], cache[text]
-        runs = {
-            "bm25": bench.names(lex),
-            "dense": bench.names(dense),
-            "rrf": bench.names(fuse(lex, dense, bench.vectors, bench.qvec(text), replace(fusion, method="rrf"))),
-            "hybrid": bench.names(fuse(lex, dense, bench.vectors, bench.qvec(text), fusion)),
-        }
-        for method, ranked in runs.items():
-            sums[method][0] += ndcg_at(ranked, qrels[qid])
-            sums[method][1] += recall_at(ranked, qrels[qid])
+        parsed = parse_query(text)
+        pool = gather(bench.lexical, bench.vectors, parsed.words, parsed.phrases, bench.qvec(text),
+                      lexical_params=lexical, depth=DEPTH)
+        for name, fusion in VARIANTS.items():
+            if fusion is None:
+                ranked = bench.names(pool.lexical if name == "BM25 only" else pool.dense)
+            else:
+                ranked = bench.names(fuse(pool, fusion))
+            sums[name][0] += ndcg_at(ranked, qrels[qid])
+            sums[name][1] += recall_at(ranked, qrels[qid])
     n = max(len(queries), 1)
-    return {m: (s[0] / n, s[1] / n) for m, s in sums.items()}
+    return {name: (s[0] / n, s[1] / n) for name, s in sums.items()}
 
 
-def tune(bench: Bench, queries, qrels) -> tuple[LexicalParams, FusionParams]:
-    """Grid search on the given (train) queries: BM25 choices first, then the fusion."""
+def tune(bench: Bench, queries, qrels) -> LexicalParams:
+    """The BM25 grid on the given (train) queries; fusion needs no tuning (per-query normalisation)."""
     from rich.console import Console
     from rich.table import Table
 
-    console = Console(stderr=True)
-    cache: dict = {}
-    lex_rows = []
     grid = [LexicalParams(title_boost=tb, combine="dismax", tie_breaker=tie, drop_stopwords=True,
                           title_phrase_boost=0.0, pair_boost=pair)
             for tb, tie, pair in itertools.product((0.5, 0.75, 1.0, 1.5), (0.1, 0.3, 0.6), (0.0, 0.5, 1.0))]
@@ -169,76 +162,75 @@ def tune(bench: Bench, queries, qrels) -> tuple[LexicalParams, FusionParams]:
     # dropped and showed the title phrase clause makes no difference here; kept for the record:
     grid += [LexicalParams(title_boost=tb, combine="sum", drop_stopwords=stop, title_phrase_boost=phrase)
              for tb, stop, phrase in itertools.product((1.0, 2.0), (True, False), (0.0, 1.0))]
-    for params in grid:
-        scores = [ndcg_at(bench.names(cache.setdefault((t, params), bench.lexical_hits(t, params))), qrels[q])
-                  for q, t in queries.items()]
-        lex_rows.append((float(np.mean(scores)), params))
-    lex_rows.sort(key=lambda r: -r[0])
+    rows = sorted(((float(np.mean([ndcg_at(bench.names(bench.lexical_hits(t, params)), qrels[q])
+                                   for q, t in queries.items()])), params) for params in grid),
+                  key=lambda r: -r[0])
     table = Table(title="BM25 on train (top 8 of the grid)")
     for col in ("nDCG@10", "title boost", "combine", "tie", "stopwords dropped", "title phrase", "pairs"):
         table.add_column(col)
-    for score, p in lex_rows[:8]:
+    for score, p in rows[:8]:
         table.add_row(f"{score:.4f}", str(p.title_boost), p.combine, str(p.tie_breaker), str(p.drop_stopwords),
                       str(p.title_phrase_boost), str(p.pair_boost))
-    console.print(table)
-    best_lex = lex_rows[0][1]
-    fusion_rows = []
-    for w, norm, cos_norm, (prf, prf_k) in itertools.product(
-            np.round(np.arange(0.1, 0.95, 0.05), 2), ("max", "minmax"), ("minmax", "raw"),
-            ((0.0, 3), (0.5, 3), (1.0, 3), (0.5, 5), (1.0, 5))):
-        fusion = FusionParams(lexical_weight=float(w), norm=norm, cos_norm=cos_norm, prf_weight=prf, prf_k=prf_k)
-        result = evaluate(bench, queries, qrels, best_lex, fusion, cache)
-        fusion_rows.append((result["hybrid"][0], fusion))
-    fusion_rows.sort(key=lambda r: -r[0])
-    table = Table(title="Hybrid (linear fusion) on train (top 8 of the grid)")
-    for col in ("nDCG@10", "BM25 weight", "BM25 norm", "cosine norm", "PRF weight", "PRF k"):
-        table.add_column(col)
-    for score, f in fusion_rows[:8]:
-        table.add_row(f"{score:.4f}", f"{f.lexical_weight:.2f}", f.norm, f.cos_norm, str(f.prf_weight), str(f.prf_k))
-    console.print(table)
-    return best_lex, fusion_rows[0][1]
+    Console(stderr=True).print(table)
+    return rows[0][1]
+
+
+def beir_report(dataset: Path, split: str, tune_first: bool) -> dict:
+    corpus, queries, qrels = load_dataset(dataset, split)
+    embedder = Embedder.default()
+    with tempfile.TemporaryDirectory() as tmp:
+        bench = Bench(corpus, embedder, Path(tmp))
+        lexical = DEFAULT_PARAMS
+        if tune_first:
+            _, train_queries, train_qrels = load_dataset(dataset, "train")
+            lexical = tune(bench, train_queries, train_qrels)
+            print(f"chosen on train: {lexical}", file=sys.stderr)
+        result = evaluate(bench, queries, qrels, lexical)
+        bench.lexical = None
+    return {"dataset": dataset.name, "split": split, "queries": len(queries), "docs": len(corpus),
+            "embedder": embedder.fingerprint,
+            "results": {name: {"ndcg@10": round(v[0], 4), "recall@100": round(v[1], 4)} for name, v in result.items()}}
+
+
+def print_beir(report: dict) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{report['dataset']} {report['split']}: {report['queries']} queries, {report['docs']} docs "
+                        f"({report['embedder']})")
+    table.add_column("method")
+    table.add_column("nDCG@10", justify="right")
+    table.add_column("Recall@100", justify="right")
+    for name, row in report["results"].items():
+        table.add_row(name, f"{row['ndcg@10']:.4f}", f"{row['recall@100']:.4f}")
+    Console().print(table)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dataset", type=Path, default=REPO.parent / "shared" / "data" / "scifact")
     parser.add_argument("--split", default="test")
-    parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
-    parser.add_argument("--tune", action="store_true", help="grid-search the defaults on the train split")
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
+    parser.add_argument("--tune", action="store_true", help="grid-search the BM25 defaults on the train split")
+    parser.add_argument("--no-known-item", action="store_true", help="skip the arXiv known-item set")
+    parser.add_argument("--docs", type=int, default=12_500, help="known-item: the first N papers of the corpus")
     args = parser.parse_args()
     started = time.perf_counter()
-    corpus, queries, qrels = load_dataset(args.dataset, args.split)
-    embedder = Embedder.default()
-    with tempfile.TemporaryDirectory() as tmp:
-        bench = Bench(corpus, embedder, Path(tmp))
-        lexical, fusion = DEFAULT_PARAMS, DEFAULT_FUSION
-        if args.tune:
-            _, train_queries, train_qrels = load_dataset(args.dataset, "train")
-            lexical, fusion = tune(bench, train_queries, train_qrels)
-            print(f"chosen on train: {lexical}\n                 {fusion}", file=sys.stderr)
-        result = evaluate(bench, queries, qrels, lexical, fusion)
-        bench.lexical = None
-    elapsed = time.perf_counter() - started
-    if args.json:
-        print(json.dumps({"dataset": str(args.dataset), "split": args.split, "queries": len(queries),
-                          "docs": len(corpus), "embedder": embedder.fingerprint, "seconds": round(elapsed, 1),
-                          **{m: {"ndcg@10": round(v[0], 4), "recall@100": round(v[1], 4)}
-                             for m, v in result.items()}}))
-        return 0
-    from rich.console import Console
-    from rich.table import Table
+    report: dict = {"beir": beir_report(args.dataset, args.split, args.tune)}
+    if not args.no_known_item:
+        import known_item
 
-    table = Table(title=f"{args.dataset.name} {args.split}: {len(queries)} queries, {len(corpus)} docs "
-                        f"({embedder.fingerprint})")
-    table.add_column("method")
-    table.add_column("nDCG@10", justify="right")
-    table.add_column("Recall@100", justify="right")
-    labels = {"bm25": "BM25 (tantivy)", "dense": "dense (MiniLM int8)", "rrf": "RRF (k=60)",
-              "hybrid": f"hybrid (linear, w={fusion.lexical_weight:.2f})"}
-    for method, (ndcg, rec) in result.items():
-        table.add_row(labels[method], f"{ndcg:.4f}", f"{rec:.4f}")
-    Console().print(table)
-    print(f"{elapsed:.0f}s")
+        report["known_item"] = known_item.run(docs=args.docs)
+    report["seconds"] = round(time.perf_counter() - started, 1)
+    if args.json:
+        print(json.dumps(report))
+        return 0
+    print_beir(report["beir"])
+    if "known_item" in report:
+        import known_item
+
+        known_item.print_table(report["known_item"])
+    print(f"{report['seconds']:.0f}s")
     return 0
 
 

@@ -4,36 +4,50 @@ Both retrievers get the same filters and return their top ``depth`` candidates; 
 is then scored with *both* signals (the dense cosine of a lexical-only candidate is one dot
 product away, so it is computed exactly rather than guessed) and fused.
 
-Why normalised-score linear fusion and not RRF: on SciFact the scores carry information
-that ranks throw away (a BM25 outlier is a strong signal; RRF treats rank 1 and 2 of a flat
-list the same). The weight and normalisation below were chosen on SciFact *train* only
-(``python benchmarks/search_quality.py --tune``); the test split is reported, never tuned
-on. RRF stays available for comparison (``FusionParams(method="rrf")``).
+Why per-query normalisation and an untuned 0.5: BM25 scores have no fixed scale (they grow
+with query length and the collection's idf), cosines sit in a narrow band that differs per
+model, so any fixed weight between the raw numbers is a fit to one collection. Normalising
+each retriever's scores over the query's own candidates puts both on one scale; an equal
+weight then needs nothing learned. Earlier weights fitted to SciFact *train* (0.3 x BM25/max +
+0.7 x cosine) lost to an untuned linear fusion on a held-out collection from another field.
 
-Chosen on train (680 grid points): BM25 / best BM25, raw cosine, weight 0.30 -> train
-0.737. z-score or idf-scaled BM25 reached 0.738 on train but not more on test; vector
-pseudo-relevance feedback added 0.0005 on train, so it is off (kept as a parameter).
+Measured with ``benchmarks/search_quality.py`` (SciFact test and the arXiv known-item set of
+``benchmarks/known_item.py``, every method side by side; the table is in docs/search.md):
+z-score fusion is the default; min-max, RRF (k=60), the untuned linear fusion and the old
+fitted weights stay selectable as ``FusionParams(method=...)`` for that comparison.
+
+Every candidate is scored by both signals: the exact cosine of a lexical-only candidate,
+the exact BM25 of a dense-only one (one restricted tantivy query; 0 when it holds no query
+word). Only where a signal cannot be computed (no vector) does a candidate get the lowest
+score that retriever gave, so it is never rewarded for being missing. A ranking is
+invariant to scaling or shifting either retriever's scores (z-score, min-max, RRF).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
+import tantivy
 
 from .lexical import DEFAULT_PARAMS, Filters, LexicalIndex, LexicalParams, day_number
 from .vectors import VectorSet
 
+METHODS = ("zscore", "minmax", "rrf", "linear")
+
 
 @dataclass(frozen=True)
 class FusionParams:
-    method: str = "linear"  # "linear" | "rrf"
-    lexical_weight: float = 0.3  # linear: weight of normalised BM25, (1 - w) for cosine
-    norm: str = "max"  # BM25 normalisation: "max" (score / best) or "minmax" over the candidates
-    cos_norm: str = "raw"  # cosine normalisation over the candidates: "minmax" | "raw"
+    """How two candidate lists become one.
+
+    ``zscore`` / ``minmax``: each retriever's scores normalised over the candidates, then
+    ``w * lexical + (1 - w) * dense``. ``rrf``: reciprocal rank fusion, ``sum 1 / (k + rank)``.
+    ``linear``: ``w * BM25 / best BM25 + (1 - w) * raw cosine`` (the raw-score baseline).
+    """
+
+    method: str = "zscore"
+    lexical_weight: float = 0.5
     depth: int = 100  # candidates taken from each retriever
-    prf_weight: float = 0.0  # pseudo-relevance feedback: query vector + w * mean(top prf_k fused vectors)
-    prf_k: int = 3
     rrf_k: int = 60
 
 
@@ -53,6 +67,22 @@ class Retrieval:
     candidates: list[Candidate]  # best first
     lexical_total: int  # documents the lexical query matched (with filters)
     filtered_empty: bool = False  # the filters allow no document at all
+
+
+@dataclass
+class Pool:
+    """Both retrievers' candidates for one query, each scored by both signals where it has them."""
+
+    lexical: list[tuple[int, float]]  # the lexical top list (pk, BM25), best first
+    dense: list[tuple[int, float]]  # the dense top list (pk, cosine), best first
+    bm25: dict[int, float] = field(default_factory=dict)  # exact BM25 of every candidate the text query matches
+    cosine: dict[int, float] = field(default_factory=dict)  # exact cosine of every candidate with a vector
+    lexical_total: int = 0  # documents the lexical query matched (with filters)
+    filtered_empty: bool = False  # the filters allow no document at all
+
+    @property
+    def pks(self) -> list[int]:
+        return list(dict.fromkeys([pk for pk, _ in self.lexical] + [pk for pk, _ in self.dense]))
 
 
 def dense_mask(vectors: VectorSet, lexical: LexicalIndex, filters: Filters) -> np.ndarray | None:
@@ -80,7 +110,23 @@ def retrieve(
     depth: int | None = None,
 ) -> Retrieval:
     """Run both retrievers with ``filters`` and fuse. ``query_vector`` None = lexical only."""
-    depth = depth or fusion.depth
+    pool = gather(lexical, vectors, words, phrases, query_vector, filters, lexical_params=lexical_params,
+                  depth=depth or fusion.depth)
+    return Retrieval(fuse(pool, fusion), pool.lexical_total, pool.filtered_empty)
+
+
+def gather(
+    lexical: LexicalIndex,
+    vectors: VectorSet | None,
+    words: list[str],
+    phrases: list[str],
+    query_vector: np.ndarray | None,
+    filters: Filters = Filters(),
+    *,
+    lexical_params: LexicalParams = DEFAULT_PARAMS,
+    depth: int = DEFAULT_FUSION.depth,
+) -> Pool:
+    """Both retrievers' top ``depth`` with ``filters`` inside, every candidate scored by both."""
     text_q = lexical.text_query(words, phrases, lexical_params)
     filt_q = lexical.filter_query(filters)
     lex_hits: list[tuple[int, float]] = []
@@ -99,68 +145,101 @@ def retrieve(
                 mask = vectors.mask(pks=allowed) if mask is None else mask & vectors.mask(pks=allowed)
         if mask is None or mask.any():
             dense_hits = vectors.search(query_vector, depth, mask)
-    filtered_empty = mask is not None and not mask.any() and not lex_hits
-    return Retrieval(fuse(lex_hits, dense_hits, vectors, query_vector, fusion), lex_total, filtered_empty)
+    pool = scored_pool(lex_hits, dense_hits, lexical, text_q, vectors, query_vector)
+    pool.lexical_total = lex_total
+    pool.filtered_empty = mask is not None and not mask.any() and not lex_hits
+    return pool
 
 
-def fuse(
-    lex_hits: list[tuple[int, float]],
-    dense_hits: list[tuple[int, float]],
-    vectors: VectorSet | None,
-    query_vector: np.ndarray | None,
-    fusion: FusionParams = DEFAULT_FUSION,
-) -> list[Candidate]:
-    """One ranking from two candidate lists (see the module docstring)."""
-    bm25 = dict(lex_hits)
-    cos = dict(dense_hits)
-    pks = list(dict.fromkeys([pk for pk, _ in lex_hits] + [pk for pk, _ in dense_hits]))
+def scored_pool(lex_hits: list[tuple[int, float]], dense_hits: list[tuple[int, float]], lexical: LexicalIndex | None,
+                text_query: tantivy.Query | None, vectors: VectorSet | None,
+                query_vector: np.ndarray | None) -> Pool:
+    """The two lists plus the exact BM25 of dense-only candidates and the exact cosine of lexical-only ones.
+
+    Why exact: a dense-only candidate's BM25 is not zero, only below the lexical list's cut
+    (it often shares a word or two); scoring it for real keeps the normalised scales honest.
+    """
+    pool = Pool(lex_hits, dense_hits, dict(lex_hits), dict(dense_hits))
+    pks = pool.pks
+    no_bm25 = [pk for pk in pks if pk not in pool.bm25]
+    if no_bm25 and lexical is not None and text_query is not None:
+        only = tantivy.Query.const_score_query(tantivy.Query.term_set_query(lexical.schema, "pk", no_bm25), 0.0)
+        pool.bm25.update(lexical.search(LexicalIndex.combine(text_query, only), len(no_bm25))[0])
+        pool.bm25.update((pk, 0.0) for pk in no_bm25 if pk not in pool.bm25)  # no query word at all
+    no_cosine = [pk for pk in pks if pk not in pool.cosine]
+    if no_cosine and vectors is not None and query_vector is not None:
+        for pk, s in zip(no_cosine, vectors.scores_for(query_vector, no_cosine), strict=True):
+            if s > -1.0:
+                pool.cosine[pk] = float(s)
+    return pool
+
+
+def fuse(pool: Pool, fusion: FusionParams = DEFAULT_FUSION) -> list[Candidate]:
+    """One ranking from a pool, best first (see the module docstring)."""
+    pks = pool.pks
     if not pks:
         return []
-    if fusion.method == "rrf":
-        lex_rank = {pk: r for r, (pk, _) in enumerate(lex_hits)}
-        dense_rank = {pk: r for r, (pk, _) in enumerate(dense_hits)}
-        out = [Candidate(pk, sum(1.0 / (fusion.rrf_k + 1 + r[pk]) for r in (lex_rank, dense_rank) if pk in r),
-                         bm25.get(pk, 0.0), cos.get(pk, 0.0)) for pk in pks]
-        out.sort(key=lambda c: -c.score)
-        return out
-    missing = [pk for pk in pks if pk not in cos]
-    if missing and vectors is not None and query_vector is not None:
-        for pk, s in zip(missing, vectors.scores_for(query_vector, missing), strict=True):
-            if s > -1.0:
-                cos[pk] = float(s)
-    b = np.array([bm25.get(pk, 0.0) for pk in pks], dtype=np.float64)
-    c = np.array([cos.get(pk, np.nan) for pk in pks], dtype=np.float64)
-    b_n = _normalise(b, fusion.norm, present=np.array([pk in bm25 for pk in pks]))
-    if np.isnan(c).all():
-        fused = b_n
-        c = np.zeros_like(c)
-    else:
-        c = np.where(np.isnan(c), np.nanmin(c), c)
-        w = fusion.lexical_weight if bm25 else 0.0
-        fused = w * b_n + (1.0 - w) * _normalise(c, fusion.cos_norm)
-        if fusion.prf_weight > 0 and vectors is not None and query_vector is not None and len(pks) > fusion.prf_k:
-            # Move the query towards its best fused results and score the candidates again.
-            top = [pks[i] for i in np.argsort(-fused, kind="stable")[: fusion.prf_k]]
-            found = vectors.vectors_for(top)
-            if found:
-                q2 = query_vector + fusion.prf_weight * np.mean(list(found.values()), axis=0)
-                q2 = (q2 / max(float(np.linalg.norm(q2)), 1e-12)).astype(np.float32)
-                c2 = vectors.scores_for(q2, pks).astype(np.float64)
-                c = np.where(c2 > -1.0, c2, c)
-                fused = w * b_n + (1.0 - w) * _normalise(c, fusion.cos_norm)
+    b = np.array([pool.bm25.get(pk, np.nan) for pk in pks], dtype=np.float64)
+    c = np.array([pool.cosine.get(pk, np.nan) for pk in pks], dtype=np.float64)
+    fused = fuse_scores(b, c, fusion, lex_rank=_ranks(pool.lexical, pks), dense_rank=_ranks(pool.dense, pks))
     order = np.argsort(-fused, kind="stable")
+    b, c = np.nan_to_num(b, nan=0.0), _fill_missing(c)
     return [Candidate(pks[i], float(fused[i]), float(b[i]), float(c[i])) for i in order]
 
 
-def _normalise(x: np.ndarray, how: str, present: np.ndarray | None = None) -> np.ndarray:
-    if not len(x) or how == "raw":
+def fuse_scores(lexical: np.ndarray, dense: np.ndarray, fusion: FusionParams = DEFAULT_FUSION, *,
+                lex_rank: np.ndarray | None = None, dense_rank: np.ndarray | None = None) -> np.ndarray:
+    """Fused scores of candidates from their two score arrays (NaN: that retriever has no score).
+
+    Ranks (0-based, NaN where absent) are only read by ``rrf``; by default they follow the scores.
+    """
+    has_lex, has_dense = ~np.isnan(lexical), ~np.isnan(dense)
+    if fusion.method == "rrf":
+        lex_rank = _rank_of(lexical) if lex_rank is None else lex_rank
+        dense_rank = _rank_of(dense) if dense_rank is None else dense_rank
+        return sum(np.where(np.isnan(r), 0.0, 1.0 / (fusion.rrf_k + 1 + np.nan_to_num(r)))
+                   for r in (lex_rank, dense_rank))
+    if fusion.method not in METHODS:
+        raise ValueError(f"unknown fusion method {fusion.method!r} (one of {', '.join(METHODS)})")
+    if not has_dense.any():
+        return _normalise(lexical, fusion.method if fusion.method != "linear" else "max")
+    if not has_lex.any():
+        return _normalise(dense, fusion.method if fusion.method != "linear" else "raw")
+    if fusion.method == "linear":
+        lex_n, dense_n = _normalise(lexical, "max"), _normalise(dense, "raw")
+    else:
+        lex_n, dense_n = _normalise(lexical, fusion.method), _normalise(dense, fusion.method)
+    return fusion.lexical_weight * lex_n + (1.0 - fusion.lexical_weight) * dense_n
+
+
+def _ranks(hits: list[tuple[int, float]], pks: list[int]) -> np.ndarray:
+    rank = {pk: r for r, (pk, _) in enumerate(hits)}
+    return np.array([rank.get(pk, np.nan) for pk in pks], dtype=np.float64)
+
+
+def _rank_of(scores: np.ndarray) -> np.ndarray:
+    """0-based rank by descending score; NaN stays NaN."""
+    out = np.full(len(scores), np.nan)
+    present = np.flatnonzero(~np.isnan(scores))
+    out[present[np.argsort(-scores[present], kind="stable")]] = np.arange(len(present))
+    return out
+
+
+def _fill_missing(x: np.ndarray) -> np.ndarray:
+    """NaN (not returned by that retriever) becomes the lowest returned score (0 when none was)."""
+    present = ~np.isnan(x)
+    return np.where(present, x, x[present].min() if present.any() else 0.0)
+
+
+def _normalise(x: np.ndarray, how: str) -> np.ndarray:
+    """Per-query normalisation of one retriever's scores; missing scores count as its lowest."""
+    x = _fill_missing(x)
+    if how == "raw":
         return x
     if how == "max":
-        top = x.max()
+        top = float(x.max())
         return x / top if top > 0 else np.zeros_like(x)
-    values = x[present] if present is not None and present.any() else x
-    lo, hi = float(values.min()), float(values.max())
-    out = (np.ones_like(x) if hi > 0 else np.zeros_like(x)) if hi - lo < 1e-12 else (x - lo) / (hi - lo)
-    if present is not None:
-        out = np.where(present, out, 0.0)
-    return np.clip(out, 0.0, 1.0)
+    spread = float(x.std()) if how == "zscore" else float(x.max() - x.min())
+    if spread < 1e-12:
+        return np.zeros_like(x)
+    return (x - (x.mean() if how == "zscore" else x.min())) / spread
