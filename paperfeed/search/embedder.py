@@ -34,6 +34,7 @@ import json
 import os
 import re
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,7 @@ MODEL_DIR = Path(__file__).resolve().parent / "model"
 MODEL_FILE = "model.onnx"
 TOKENIZER_FILE = "tokenizer.json"
 FINGERPRINT_FILE = "fingerprint.json"
+QUERY_CACHE_SIZE = 2048  # distinct query vectors kept per process (~3 MB)
 
 __all__ = ["Embedder", "paper_text", "normalize_text", "default_threads"]
 
@@ -189,6 +191,8 @@ class Embedder:
             str(self.model_path), sess_options=so, providers=["CPUExecutionProvider"]
         )
         self._input_names = {i.name for i in self._session.get_inputs()}
+        self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_lock = threading.Lock()
 
     # -- identity ------------------------------------------------------------------------
 
@@ -253,13 +257,30 @@ class Embedder:
                 bar.stop()
         return out
 
-    def encode_query(self, text: str) -> np.ndarray:
-        """Embed one search query -> 1-D ``(dim,)`` float32, L2-normalised.
+    def encode_query(self, text: str, *, cache: bool = True) -> np.ndarray:
+        """Embed one search query -> 1-D ``(dim,)`` float32, L2-normalised, read-only.
 
-        Queries get the same whitespace/LaTeX normalisation as documents.
+        Queries get the same whitespace/LaTeX normalisation as documents. The last
+        ``QUERY_CACHE_SIZE`` distinct queries are remembered: the model is the largest part of
+        a search's cost (2-4 ms of a warm query), while people page through, re-sort, filter
+        and narrow to a topic group with the same words, and popular queries repeat.
+        ``cache=False`` runs the model regardless (benchmarks timing the model).
         """
-        ids = self._tokenizer.encode(normalize_text(text)).ids
-        return self._run([ids])[0]
+        key = normalize_text(text)
+        if not cache:
+            return self._run([self._tokenizer.encode(key).ids])[0]
+        with self._cache_lock:
+            cached = self._query_cache.get(key)
+            if cached is not None:
+                self._query_cache.move_to_end(key)
+                return cached
+        vector = self._run([self._tokenizer.encode(key).ids])[0]
+        vector.setflags(write=False)  # shared by every caller of the same query
+        with self._cache_lock:
+            self._query_cache[key] = vector
+            while len(self._query_cache) > QUERY_CACHE_SIZE:
+                self._query_cache.popitem(last=False)
+        return vector
 
     def _run(self, batch_ids: list[list[int]]) -> np.ndarray:
         width = max(len(ids) for ids in batch_ids)
