@@ -241,6 +241,7 @@ class SyncReport:
 class _Base:
     """The published generation a sync starts from, and whether it can be built on."""
 
+    directory: Path
     meta: dict | None = None  # the CURRENT.json pointer
     manifest: Manifest | None = None
     damage: str = ""  # why it cannot be trusted ("" when whole, or when nothing was published)
@@ -252,7 +253,7 @@ class _Base:
 
     @property
     def dir(self) -> Path | None:
-        return None if self.meta is None else Path(settings.INDEX_DIR) / self.meta["dir"]
+        return None if self.meta is None else self.directory / self.meta["dir"]
 
 
 @dataclass
@@ -313,7 +314,7 @@ def _open(directory: Path, rebuild: bool, report: SyncReport) -> Iterator[_Targe
     """The published base, checked in full, and the state; fresh when the base cannot be built on."""
     state = State(directory / STATE_FILE)
     try:
-        base = assess(directory, checksums=True)
+        base = _assess(directory, checksums=True)
         report.repaired = base.damage
         if not base.damage and base.meta is not None and state.get_meta("generation") != str(base.generation):
             report.repaired = (f"the writer state describes generation {state.get_meta('generation')}, "
@@ -324,11 +325,11 @@ def _open(directory: Path, rebuild: bool, report: SyncReport) -> Iterator[_Targe
         state.close()
 
 
-def assess(directory: Path, checksums: bool) -> _Base:
+def _assess(directory: Path, checksums: bool) -> _Base:
     """The published generation and its damage, read from the pointer, the manifest and the files."""
     numbers = [n for child in (directory.iterdir() if directory.is_dir() else ())
                if (n := _generation_number(child.name)) is not None]
-    base = _Base(next_generation=max(numbers, default=0) + 1)
+    base = _Base(directory, next_generation=max(numbers, default=0) + 1)
     try:
         base.meta = read_pointer(directory)
     except IndexDamaged as damaged:
@@ -523,7 +524,7 @@ class IndexCheck:
 def verify_indexes() -> IndexCheck:
     """Check the published generation byte for byte, then compare it with the database."""
     directory = Path(settings.INDEX_DIR)
-    base = assess(directory, checksums=True)
+    base = _assess(directory, checksums=True)
     db_rows = {row["pk"]: row for row in Paper.objects.visible().values(*FIELDS)}
     manifest = base.manifest
     files = IndexStatus(base.generation or None, manifest.created if manifest else None,

@@ -109,6 +109,14 @@ def repair() -> dict:
     return json.loads(out.getvalue())
 
 
+def wait_until(condition: Callable[[], bool], seconds: float = 60) -> None:
+    """Poll for what a background thread does (the reader's checksum pass)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "the background checksum did not finish"
+        time.sleep(0.02)
+
+
 def assert_whole(papers: int) -> None:
     snapshot = reader.current()
     assert snapshot.lexical.num_docs == papers and len(snapshot.vectors) == papers
@@ -155,7 +163,8 @@ def test_damage_is_detected_and_paperfeed_index_repairs_it(name, load_subset, in
     damage, *expected = DAMAGE[name]
     load_subset(PAPERS)
     index = index_env / "index"
-    assert reader.current() is not None  # a web process has the generation open ...
+    assert reader.current() is not None  # a web process has the generation open and checked ...
+    wait_until(lambda: reader.status().checksummed)
     damage(index)  # ... when its files are damaged
     for fresh_process in (False, True):
         if fresh_process:
@@ -182,9 +191,7 @@ def test_same_size_garbage_is_found_by_the_checksum(load_subset, index_env):
     reader.forget()
     with contextlib.suppress(IndexDamaged):  # sizes match and the file opens; the checksum may be done already
         reader.current()
-    deadline = time.monotonic() + 60
-    while reader.status().ok and time.monotonic() < deadline:
-        time.sleep(0.05)
+    wait_until(lambda: not reader.status().ok)
     status = reader.status()
     assert status.ok is False and "vectors/vectors.f16.npy does not match its checksum" in status.reason
     with pytest.raises(IndexDamaged):
@@ -194,11 +201,7 @@ def test_same_size_garbage_is_found_by_the_checksum(load_subset, index_env):
     report = repair()
     assert "does not match its checksum" in report["repaired"] and report["embedded"] == 0
     assert_whole(PAPERS)
-    status = reader.status()
-    deadline = time.monotonic() + 60
-    while not reader.status().checksummed and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert reader.status().checksummed
+    wait_until(lambda: reader.status().checksummed)
 
 
 def test_a_garbled_writer_state_is_set_aside_and_rebuilt(load_subset, index_env):
