@@ -168,6 +168,8 @@ class SearchEnvelope(Schema):
     redirect: str | None = Field(None, description="arXiv id when the query named one paper")
     message: str = ""
     filters: dict[str, Any] = Field(default_factory=dict)
+    degraded: bool = Field(False, description="True while the index is damaged: plain word matches, newest "
+                           "first (the X-Search-Degraded header says the same)")
 
 
 class PaperPage(Schema):

@@ -21,7 +21,7 @@ from datetime import date, timedelta
 
 from paperfeed.papers.arxiv import CONTROL_RE, ArxivId, canonical_category, parse_arxiv_id
 
-MAX_QUERY_CHARS = 1000
+MAX_QUERY_CHARS = 10_000  # a pasted abstract fits; longer text is cut with a note
 SORTS = {
     "relevance": "relevance", "best": "relevance", "score": "relevance",
     "newest": "newest", "new": "newest", "date": "newest", "recent": "newest", "latest": "newest",

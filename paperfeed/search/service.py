@@ -2,16 +2,24 @@
 
 ``search(q, …)`` runs in named phases::
 
-    parse -> retrieve -> gate -> group -> sort -> load
+    parse -> retrieve -> gate -> account -> group -> sort -> load
 
 *parse* reads the query language (:mod:`.query`) and the explicit parameters into one
 request; an arXiv id goes straight to its paper. *retrieve* runs both retrievers with the
-filters inside them and fuses them (:mod:`.hybrid`). *gate* drops what is not an answer:
-dense-only noise when no word matched, and papers hidden since the last sync. *group*
-finds topic groups for ambiguous queries (:mod:`.topics`). *sort* orders by relevance,
-date or votes. *load* pages, loads the visible papers from the database and highlights
-matches (:mod:`.highlight`). Without words (filters only) the search browses instead;
-without an index it falls back to word matches in the database.
+filters inside them and fuses them (:mod:`.hybrid`). *gate* keeps what is an answer and
+cuts the weak tail (see :func:`_strong`), then drops papers hidden since the last sync.
+*account* names every query word no paper holds, and says when the query is not English
+(:mod:`.language`). *group* finds topic groups for ambiguous queries (:mod:`.topics`).
+*sort* orders by relevance, date or votes. *load* pages, loads the visible papers from the
+database and highlights matches (:mod:`.highlight`). Without words (filters only) the
+search browses instead, and so does a query that is just a person's name ("LeCun",
+"Song Han"): that author's papers, newest first. Without an index, or with a damaged one,
+it falls back to word matches in the database (``degraded``).
+
+Paging: the candidate list is a function of the query alone (both retrievers go
+:data:`MAX_RESULTS` deep whatever the page), so page *k* is a slice of one list, the total is
+the same on every page, and the last page ends. Past :data:`MAX_RESULTS` matches the list
+keeps the best ones and says so.
 
 It never raises for anything a person can type or an API client can send: problems become
 notes on the returned :class:`SearchResults` (``message`` joins them). Only a bug or a
@@ -26,24 +34,31 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import numpy as np
+from django.db.models import TextField
+from django.db.models.functions import Cast
 
 from paperfeed.papers.arxiv import ArxivId
 from paperfeed.papers.models import Paper
 
-from . import highlight
+from . import acronyms, highlight, names
 from .hybrid import Candidate, Retrieval, retrieve
-from .lexical import Filters, day_number
+from .language import other_language
+from .lexical import STOPWORDS, Filters, LexicalIndex, analyze, day_number
 from .query import ParsedQuery, normalize_sort, parse_date, parse_query
-from .reader import Snapshot, current
+from .reader import IndexDamaged, Snapshot, current
 from .topics import RELEVANCE_BAND, TOP_N, Grouping, find_groups
 
 logger = logging.getLogger("paperfeed.search")
 
 MAX_LIMIT = 100
-MAX_OFFSET = 1000
-MIN_DEPTH = 100
-NO_MATCH_COSINE = 0.30  # with no word match, dense results below this are noise, not answers
+MAX_RESULTS = 1000  # the longest list a query pages through; each retriever goes this deep
+NO_MATCH_COSINE = 0.30  # dense results below this are noise, not answers
+TAIL_BM25_SHARE = 0.33  # a word match below this share of the best BM25 must also be close in meaning
+TAIL_COSINE_BAND = 0.15  # "close in meaning": within this of the 5th best cosine (and >= NO_MATCH_COSINE)
+TAIL_REFERENCE_RANK = 5  # the 5th best cosine, not the best: a pasted abstract's own paper is an outlier
+MAX_NAMED_WORDS = 5  # unmatched words named one by one; past that, counted
 BROWSE_UPVOTED_CAP = 5000
+PERSON_QUERY_PARTS = 4  # a query of at most this many name parts may be a person's name
 SORTED_MIN_COSINE = 0.5  # newest/upvoted lists keep dense-only candidates only when this close
 TYPE_SOMETHING = "Type some words, an arXiv id or a filter such as cat:cs.LG"
 
@@ -74,6 +89,7 @@ class SearchResults:
     filters: dict = field(default_factory=dict)
     group: str | None = None  # the group applied, when one was
     sort: str = "relevance"
+    degraded: bool = False  # the index is damaged: these are database word matches only
 
     @property
     def message(self) -> str:
@@ -125,15 +141,23 @@ def _search(request: _Request, results: SearchResults) -> SearchResults:
     parsed = request.parsed
     if parsed.arxiv_id is not None:
         return _go_to_paper(parsed.arxiv_id, results)
-    snapshot = current()
+    try:
+        snapshot = current()
+    except IndexDamaged as damage:
+        logger.error("search index damaged, searching the database instead: %s", damage.reason)
+        results.degraded = True
+        return _database_fallback(request, results)
     if snapshot is None:
         return _database_fallback(request, results)
     results.notes += [f"No papers in category “{cat}” on this hub." for cat in parsed.categories
                       if not snapshot.lexical.doc_freq("cats", cat.lower())]
+    if _is_person(snapshot.lexical, parsed):
+        request = _as_author(request, results)
     if not parsed.text:
         return _browse(snapshot, request, results)
     retrieval = _retrieve(snapshot, request, results)
     candidates = _gate(retrieval, results)
+    _account(snapshot.lexical, parsed, results)
     candidates = _group(snapshot, request, candidates, results)
     candidates = _sort(snapshot, request.order, candidates)
     return _load(request, candidates, results)
@@ -152,7 +176,7 @@ def _parse(query: str, *, limit, offset, category, author, after, before, sort,
         notes.append(f"sort={str(sort)[:40]} is unknown (use relevance, newest or upvoted); sorted by relevance.")
     # An explicit choice wins over sort: in the query; the default "relevance" does not.
     order = chosen_sort if chosen_sort not in (None, "relevance") else (parsed.sort or chosen_sort or "relevance")
-    request = _Request(parsed, order, _coerce_int(limit, 20, 1, MAX_LIMIT), _coerce_int(offset, 0, 0, MAX_OFFSET),
+    request = _Request(parsed, order, _coerce_int(limit, 20, 1, MAX_LIMIT), _coerce_int(offset, 0, 0, MAX_RESULTS),
                        group)
     filters = {"category": ",".join(parsed.categories) or None, "author": "; ".join(parsed.authors) or None,
                "after": parsed.after, "before": parsed.before, "sort": order}
@@ -176,6 +200,9 @@ def _merge_filters(parsed: ParsedQuery, category, author, after, before) -> list
             notes.extend(sub.notes)
     if author and str(author).strip():
         parsed.authors.append(str(author).strip()[:200])
+    for name in [a for a in parsed.authors if not names.is_name(a)]:
+        notes.append(f"author “{name[:40]}” holds no name (use e.g. author:\"Yann LeCun\"); it was ignored.")
+        parsed.authors.remove(name)
     for name, value in (("after", after), ("before", before)):
         if value in (None, ""):
             continue
@@ -219,20 +246,41 @@ def _retrieve(snapshot: Snapshot, request: _Request, results: SearchResults) -> 
     except Exception:  # the model failing must not take keyword search down
         logger.exception("query embedding failed; keyword search only")
         results.notes.append("Semantic search is unavailable right now; showing keyword matches only.")
-    depth = max(MIN_DEPTH, request.offset + request.limit)
-    return retrieve(snapshot.lexical, snapshot.vectors, parsed.words, parsed.phrases, qvec, request.filters,
-                    depth=depth)
+    # The same depth for every page: the list paged through depends on the query alone.
+    retrieval = retrieve(snapshot.lexical, snapshot.vectors, parsed.words, parsed.phrases, qvec, request.filters,
+                         depth=MAX_RESULTS)
+    return acronyms.widen(snapshot, parsed.words, qvec, request.filters, retrieval, MAX_RESULTS)
 
 
 def _gate(retrieval: Retrieval, results: SearchResults) -> list[Candidate]:
-    """Without a word match only papers close in meaning count; hidden or deleted papers never do."""
-    candidates = retrieval.candidates
+    """The strong candidates, at most :data:`MAX_RESULTS`; hidden or deleted papers never count."""
+    candidates = _strong(retrieval.candidates)
     if retrieval.lexical_total == 0 and candidates:
-        if max(c.cosine for c in candidates) < NO_MATCH_COSINE:
-            candidates = []
-        else:
-            results.notes.append("No paper contains all of your words; showing papers close in meaning.")
+        results.notes.append("No paper contains your words; showing papers close in meaning.")
+    if len(candidates) > MAX_RESULTS:
+        results.notes.append(f"Showing the best {MAX_RESULTS:,} matches; add words or filters to narrow them.")
+        candidates = candidates[:MAX_RESULTS]
     return _visible_only(candidates)
+
+
+def _strong(candidates: list[Candidate]) -> list[Candidate]:
+    """Cut the weak tail: keep a candidate that matches the words well or is close in meaning.
+
+    Why both signals and not the fused score: the fused scale depends on the fusion method,
+    while "a strong word match" (BM25 at least half the best one's) and "close in meaning"
+    (a cosine within :data:`TAIL_COSINE_BAND` of the 5th best, and at least
+    :data:`NO_MATCH_COSINE`) mean the same for every query. A surname or a rare word keeps
+    its matches and stops, instead of being padded with the dense retriever's nearest
+    neighbours of nothing in particular. The cut is measured in docs/search.md.
+    """
+    if not candidates:
+        return candidates
+    best_bm25 = max(c.bm25 for c in candidates)
+    cosines = sorted((c.cosine for c in candidates), reverse=True)
+    reference = cosines[min(TAIL_REFERENCE_RANK, len(cosines)) - 1]
+    close = max(NO_MATCH_COSINE, reference - TAIL_COSINE_BAND)
+    return [c for c in candidates
+            if (c.bm25 > 0 and c.bm25 >= TAIL_BM25_SHARE * best_bm25) or c.cosine >= close]
 
 
 def _visible_only(candidates: list[Candidate]) -> list[Candidate]:
@@ -244,30 +292,91 @@ def _visible_only(candidates: list[Candidate]) -> list[Candidate]:
     return [c for c in candidates if c.pk in existing and c.pk not in hidden]
 
 
+# --------------------------------------------------------------------------- account, people
+
+
+def _account(lexical: LexicalIndex, parsed: ParsedQuery, results: SearchResults) -> None:
+    """Name every word no paper holds, or say the query is not in English (the model reads English)."""
+    content = [w for w in dict.fromkeys(parsed.words) if _content_terms(w)]
+    unmatched = [w for w in content if not _matched(lexical, w)]
+    language = other_language(parsed.text, len(unmatched) / len(content)) if content else None
+    if language is not None:
+        results.notes.append(f"This hub's search model reads English, and your query looks {language}: only "
+                             "papers using its words, or close to it in meaning, can show. Try English terms.")
+    elif unmatched:
+        named = ", ".join(f"“{w[:40]}”" for w in unmatched[:MAX_NAMED_WORDS])
+        rest = len(unmatched) - MAX_NAMED_WORDS
+        results.notes.append(f"No paper mentions {named}" + (f" or {rest} more of your words." if rest > 0 else "."))
+
+
+def _content_terms(word: str) -> list[str]:
+    return [t for t in analyze(word) if t not in STOPWORDS]
+
+
+def _matched(lexical: LexicalIndex, word: str) -> bool:
+    """Whether some paper holds ``word``: in a title or abstract, as a surname, or as a category."""
+    if any(lexical.text_doc_freq(t) for t in _content_terms(word)):
+        return True
+    if any(lexical.doc_freq("author_keys", f"{part}|") for part in names.parts(word)):
+        return True
+    return bool(lexical.doc_freq("cats", word.lower()))
+
+
+def _is_person(lexical: LexicalIndex, parsed: ParsedQuery) -> bool:
+    """The whole query is a person's name: authors answer to it more often than texts hold it.
+
+    "LeCun", "Song Han" and "Han, Song" are people; "transformers" or "Newton" (more papers
+    mention Newton's method than have a Newton among their authors) are not.
+    """
+    if parsed.phrases or not parsed.words or len(parsed.words) > PERSON_QUERY_PARTS:
+        return False
+    text = " ".join(parsed.words)
+    parts = names.parts(text)
+    if not parts or len(parts) > PERSON_QUERY_PARTS or not all(p.isalpha() for p in parts):
+        return False
+    people = lexical.person_count(text)
+    return people > 0 and people >= lexical.phrase_count(text)
+
+
+def _as_author(request: _Request, results: SearchResults) -> _Request:
+    """A name-only query becomes an author filter: that person's papers, newest first, and no filler."""
+    parsed = request.parsed
+    name = " ".join(parsed.words)
+    parsed.authors.append(name)
+    parsed.words = []
+    results.filters["author"] = "; ".join(parsed.authors)
+    results.notes.append(f"Papers by authors named “{name[:60]}”; add a topic word to search their text too.")
+    return request
+
+
 # --------------------------------------------------------------------------- group
 
 
 def _group(snapshot: Snapshot, request: _Request, candidates: list[Candidate],
            results: SearchResults) -> list[Candidate]:
-    """Fill ``results.groups`` for an ambiguous query; keep only the chosen group's candidates."""
-    head, vectors = _relevant_head(snapshot, candidates) if len(candidates) >= 2 else ([], {})
-    if not head:
-        return candidates
-    titles = dict(Paper.objects.filter(pk__in=[c.pk for c in head]).values_list("pk", "title"))
-    grouping = find_groups(np.vstack([vectors[c.pk] for c in head]), [titles.get(c.pk, "") for c in head],
-                           request.parsed.words + request.parsed.phrases)
-    if grouping is None:
-        if request.group:
-            results.notes.append("These results are not split into topics any more; showing all of them.")
-        return candidates
-    members = _members(snapshot, grouping, candidates)
+    """Fill ``results.groups``: by meaning for an acronym (:mod:`.acronyms`), else by topic when the
+    results are ambiguous; keep only the chosen group's candidates."""
+    meanings = acronyms.group_by_meaning(snapshot, request.parsed.words, candidates)
+    if meanings is not None:
+        results.notes += meanings.notes
+        candidates, keys, labels, members = meanings.candidates, meanings.keys, meanings.labels, meanings.members
+    else:
+        head, vectors = _relevant_head(snapshot, candidates) if len(candidates) >= 2 else ([], {})
+        titles = dict(Paper.objects.filter(pk__in=[c.pk for c in head]).values_list("pk", "title"))
+        grouping = find_groups(np.vstack([vectors[c.pk] for c in head]), [titles.get(c.pk, "") for c in head],
+                               request.parsed.words + request.parsed.phrases) if head else None
+        if grouping is None:
+            if request.group:
+                results.notes.append("These results are not split into topics any more; showing all of them.")
+            return candidates
+        keys, labels, members = grouping.keys, grouping.labels, _members(snapshot, grouping, candidates)
     results.groups = [TopicGroup(key, label, len(members[i]))
-                      for i, (key, label) in enumerate(zip(grouping.keys, grouping.labels, strict=True))]
+                      for i, (key, label) in enumerate(zip(keys, labels, strict=True))]
     if not request.group:
         return candidates
-    if request.group in grouping.keys:
+    if request.group in keys:
         results.group = request.group
-        return members[grouping.keys.index(request.group)]
+        return members[keys.index(request.group)]
     results.notes.append("That topic group is not among these results; showing all of them.")
     return candidates
 
@@ -350,15 +459,24 @@ def _browse(snapshot: Snapshot, request: _Request, results: SearchResults) -> Se
         results.notes.append(f"{TYPE_SOMETHING} or author:\"Yann LeCun\" to search.")
         return results
     filt_q = snapshot.lexical.filter_query(filters)
-    limit, offset = request.limit, request.offset
-    if request.order == "upvoted":
+    if filt_q is None:  # every filter was refused (with a note)
+        results.notes.append(f"{TYPE_SOMETHING} to search.")
+        return results
+    matched = snapshot.lexical.search(filt_q, 1)[1]
+    results.total = min(matched, MAX_RESULTS)
+    if matched > MAX_RESULTS:
+        results.notes.append(f"Showing the first {MAX_RESULTS:,} of {matched:,} papers; add words or filters "
+                             "to narrow them.")
+    offset = request.offset
+    limit = min(request.limit, results.total - offset)  # the list ends at the total, on every page
+    ordered: list[Paper] = []
+    if limit > 0 and request.order == "upvoted":
         pks = snapshot.lexical.matching_pks(filt_q)
-        results.total = len(pks)
         pks = pks[-BROWSE_UPVOTED_CAP:] if len(pks) > BROWSE_UPVOTED_CAP else pks
         ordered = list(Paper.objects.visible().filter(pk__in=pks)
                        .with_score().order_by("-score", "-announced", "-pk")[offset : offset + limit])
-    else:
-        pks, results.total = snapshot.lexical.newest(filt_q, limit, offset)
+    elif limit > 0:
+        pks, _ = snapshot.lexical.newest(filt_q, limit, offset)
         found = Paper.objects.visible().in_bulk(pks)
         ordered = [found[pk] for pk in pks if pk in found]
     results.hits = [SearchHit(p, 0.0, highlight.highlight_title(p.title, frozenset()),
@@ -369,7 +487,7 @@ def _browse(snapshot: Snapshot, request: _Request, results: SearchResults) -> Se
 
 
 def _database_fallback(request: _Request, results: SearchResults) -> SearchResults:
-    """No index built yet: title/abstract word matches straight from the database."""
+    """No index built yet, or a damaged one (``degraded``): word matches straight from the database."""
     parsed = request.parsed
     qs = Paper.objects.visible()
     for cat in parsed.categories:
@@ -378,18 +496,28 @@ def _database_fallback(request: _Request, results: SearchResults) -> SearchResul
         qs = qs.filter(announced__gte=parsed.after)
     if parsed.before:
         qs = qs.filter(announced__lte=parsed.before)
+    if parsed.authors:
+        # Without the index's name keys: every name part somewhere in the author list (looser).
+        qs = qs.annotate(author_text=Cast("authors", TextField()))
+        for part in {p for name in parsed.authors for p in name.replace(",", " ").split()}:
+            qs = qs.filter(author_text__icontains=part)
     words = [w for w in [*parsed.words, *parsed.phrases] if len(w) > 1][:8]
-    if not words and not (parsed.categories or parsed.after or parsed.before):
+    if not words and not parsed.has_filters:
         results.notes = [f"{TYPE_SOMETHING} to search."]
         return results
     for word in words:
         qs = qs.filter(title__icontains=word) | qs.filter(abstract__icontains=word)
-    results.total = qs.count()
+    results.total = min(qs.count(), MAX_RESULTS)
     terms = highlight.query_terms(parsed.words, parsed.phrases)
+    page = qs.order_by("-announced", "-pk")[request.offset : min(request.offset + request.limit, results.total)]
     results.hits = [SearchHit(p, 0.0, highlight.highlight_title(p.title, terms), highlight.snippet(p.abstract, terms))
-                    for p in qs.order_by("-announced", "-pk")[request.offset : request.offset + request.limit]]
-    results.notes.append("The search index is not built yet, so only exact word matches are shown "
-                         "(run `paperfeed index`).")
+                    for p in page] if request.offset < results.total else []
+    if results.degraded:
+        results.notes.append("Search is running in a reduced mode while its index is repaired: these are papers "
+                             "containing your words, newest first, without ranking by meaning.")
+    else:
+        results.notes.append("The search index is not built yet, so only exact word matches are shown "
+                             "(run `paperfeed index`).")
     return results
 
 

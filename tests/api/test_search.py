@@ -11,6 +11,7 @@ from datetime import date
 
 import pytest
 
+from paperfeed.search.query import MAX_QUERY_CHARS
 from paperfeed.search.sync import sync_indexes
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -75,7 +76,8 @@ def test_filters_reach_the_service(client, corpus):
     assert "2603.11001" not in [i["paper"]["id"] for i in dated]
 
 
-@pytest.mark.parametrize("params", [{"q": "x", "limit": "0"}, {"q": "x", "after": "soon"}, {"q": "x" * 600}])
+@pytest.mark.parametrize("params", [{"q": "x", "limit": "0"}, {"q": "x", "after": "soon"},
+                                    {"q": "x" * (MAX_QUERY_CHARS + 1)}])
 def test_bad_parameters(client, corpus, params):
     response = client.get("/api/papers/search", params)
     assert response.status_code == 422

@@ -100,10 +100,15 @@ def test_filters_alone_browse_newest_first(corpus):
 
 
 def test_sorting(corpus):
+    # Sorting re-orders the matches. (The semi-supervised paper matches one word of three weakly
+    # and is cut as weak tail since issue 10, so the assertions name the strong matches.)
     q = "supervised learning ssl"
-    assert ids(service.search(q, sort="newest"))[:3] == ["2603.11003", "2603.11002", "2603.11001"]
-    assert ids(service.search(q, sort="upvoted"))[:3] == ["2603.11001", "2603.11003", "2603.11002"]
-    assert ids(service.search(q + " sort:newest"))[:3] == ["2603.11003", "2603.11002", "2603.11001"]
+    assert set(ids(service.search(q))) == {"2603.11003", "2603.11001"}
+    assert ids(service.search(q, sort="newest")) == ["2603.11003", "2603.11001"]
+    assert ids(service.search(q, sort="upvoted")) == ["2603.11001", "2603.11003"]
+    assert ids(service.search(q + " sort:newest")) == ["2603.11003", "2603.11001"]
+    assert ids(service.search("supervised", sort="newest")) == ["2603.11002", "2603.11001"]
+    assert ids(service.search("supervised", sort="upvoted")) == ["2603.11001", "2603.11002"]
     assert service.search(q, sort="most upvoted").sort == "upvoted"
 
 

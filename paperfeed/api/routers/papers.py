@@ -2,6 +2,12 @@
 
 Route order matters: ``/papers/search`` and ``…/upvote`` are registered before the
 catch-all ``/papers/{arxiv_id}`` (which takes a ``path`` so old-style ids with a slash work).
+
+Search answers GET (the Hugging Face shape) and POST with the same fields as a JSON body, for
+queries too long for a URL (a pasted abstract, up to ``MAX_QUERY_CHARS``). When the index is
+damaged the service falls back to database word matches: the envelope says ``"degraded": true``
+and every answer carries ``X-Search-Degraded: 1``, so a client never takes it for "nothing
+matched".
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from paperfeed.lists import ranking
 from paperfeed.papers.lookup import NotAnArxivId, find_paper, visible_paper
 from paperfeed.papers.models import Paper
 from paperfeed.search import service
+from paperfeed.search.query import MAX_QUERY_CHARS
 
 from .. import cursors, serializers
 from ..auth import token_auth
@@ -32,8 +39,8 @@ WRITE_ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 413:
 
 
 class SearchQuery(Schema):
-    q: Text = NField("", max_length=500, description="Words, a phrase in quotes, or an arXiv id/URL",
-                    examples=["self-supervised speech", "2503.11731"])
+    q: Text = NField("", max_length=MAX_QUERY_CHARS, description="Words, a phrase in quotes, an arXiv id/URL, "
+                    "or a pasted abstract", examples=["self-supervised speech", "2503.11731"])
     limit: int = NField(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
     offset: int = NField(0, ge=0, le=MAX_PAGE * MAX_LIMIT, description="paperfeed extra: skip this many")
     cat: Text | None = NField(None, max_length=40, description="paperfeed extra: arXiv category", examples=["cs.CL"])
@@ -71,10 +78,29 @@ def search(request: HttpRequest, response: HttpResponse, query: Query[SearchQuer
     """Hybrid (keyword + semantic) search over every paper on the hub.
 
     By default the answer is a plain list of items, like ``huggingface.co/api/papers/search``;
-    the total number of hits is in the ``X-Total-Count`` header. With ``?groups=1`` the answer
-    is an envelope with topic groups, scores and highlighted titles/snippets instead.
-    An arXiv id or URL as ``q`` answers with that one paper.
+    the total number of hits is in the ``X-Total-Count`` header (the same on every page: page
+    with ``offset`` until it is reached). With ``?groups=1`` the answer is an envelope with topic
+    groups, scores and highlighted titles/snippets instead. An arXiv id or URL as ``q`` answers
+    with that one paper. ``X-Search-Degraded: 1`` says the index is being repaired and these are
+    plain word matches.
     """
+    return _search(response, query)
+
+
+@router.post(
+    "/papers/search",
+    response={200: list[HFDailyItem] | SearchEnvelope, 400: ErrorOut, 422: ErrorOut, 503: ErrorOut},
+    exclude_unset=True,
+    by_alias=True,
+    summary="Search papers with the query in a JSON body (long queries)",
+    operation_id="search_papers_post",
+)
+def search_post(request: HttpRequest, response: HttpResponse, body: SearchQuery) -> Any:
+    """The same search as GET, the fields in a JSON body: for a query too long for a URL (an abstract)."""
+    return _search(response, body)
+
+
+def _search(response: HttpResponse, query: SearchQuery) -> Any:
     try:
         results = service.search(
             query.q,
@@ -94,6 +120,8 @@ def search(request: HttpRequest, response: HttpResponse, query: Query[SearchQuer
     items = _items(papers)
     total = 1 if redirect is not None else int(results.total)
     response["X-Total-Count"] = str(total)
+    if results.degraded:
+        response["X-Search-Degraded"] = "1"
     if not query.groups:
         return items
     hits = {hit.paper.pk: hit for hit in results.hits}
@@ -114,6 +142,7 @@ def search(request: HttpRequest, response: HttpResponse, query: Query[SearchQuer
         "redirect": redirect.arxiv_id if redirect is not None else None,
         "message": results.message or "",
         "filters": _jsonable(results.filters),
+        "degraded": results.degraded,
     }
 
 
