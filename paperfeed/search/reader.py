@@ -145,7 +145,9 @@ def open_generation(directory: Path, meta: dict) -> Snapshot:
     problems = [problem] if problem else manifests.size_problems(gen_dir, manifest)
     if problems:
         raise IndexDamaged(_sentence(problems))
+    files = [gen_dir / rel for rel in manifest.files] + [gen_dir / manifests.MANIFEST_FILE]
     try:
+        stamps = [(str(path), _stamp(path)) for path in files]
         lexical = LexicalIndex.open(gen_dir / LEXICAL_DIR)
         vectors = VectorSet.load(gen_dir / VECTORS_DIR)
         counts = (lexical.num_docs, len(vectors))
@@ -154,8 +156,6 @@ def open_generation(directory: Path, meta: dict) -> Snapshot:
     if counts != (manifest.papers, manifest.papers):
         raise IndexDamaged(f"{gen_dir.name} holds {counts[0]} lexical and {counts[1]} vector documents, "
                            f"its manifest says {manifest.papers}")
-    files = [gen_dir / rel for rel in manifest.files] + [gen_dir / manifests.MANIFEST_FILE]
-    stamps = [(str(path), _stamp(path)) for path in files]
     return Snapshot(int(meta["generation"]), lexical, vectors, meta, gen_dir, manifest, stamps)
 
 
