@@ -34,6 +34,8 @@ from .recommendations import Pick, picks_for, recent_window
 log = logging.getLogger(__name__)
 
 PICKS_PER_MEMBER = 20
+# Large fields a paper card never shows: not loaded for the page (the card reads the rest).
+CARD_SKIPS = ("abstract", "versions", "comment", "journal_ref", "ai_summary", "ai_keywords")
 REFRESH_TASK = "paperfeed.digests.picks_cache.refresh_due"
 REFRESH_ROUNDS = 5  # passes over the due rows per task; members still voting wait for the next task
 
@@ -131,6 +133,6 @@ def _store(user, window: tuple[date, date], version: int) -> PicksCache | None:
 def _materialise(row: PicksCache) -> list[Pick]:
     """The stored picks as Pick objects, in one query; papers hidden since are left out."""
     wanted = {p["paper"] for p in row.picks} | {p["because_of"] for p in row.picks if p["because_of"]}
-    papers = Paper.objects.visible().in_bulk(wanted)
+    papers = Paper.objects.visible().defer(*CARD_SKIPS).in_bulk(wanted)
     return [Pick(papers[p["paper"]], p["score"], p["reason"], papers.get(p["because_of"]))
             for p in row.picks if p["paper"] in papers]
