@@ -173,6 +173,9 @@ with area("Site"):
                      choices=("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))
     MAX_URL_BYTES = knob("MAX_URL_BYTES", "int", "131072",
                          "longer request targets (path + query) are refused with 414 (JSON under /api/)")
+    LOG_FORMAT = knob("LOG_FORMAT", "str", "text", "`json`: one JSON object per log line (for a log collector)",
+                      choices=("text", "json"))
+    METRICS = knob("METRICS", "bool", "0", "`1` serves Prometheus metrics at `/metrics` (django-prometheus)")
 
 with area("Database"):
     DATABASE_URL = knob("DATABASE_URL", "url", None,
@@ -250,6 +253,10 @@ with area("Worker"):
                         shown="`PAPERFEED_CATEGORIES`")
     WORKER_PROCESSES = knob("WORKER_PROCESSES", "int", "1", "django-q2 processes of `paperfeed worker`")
     SCHEDULER_TICK = knob("SCHEDULER_TICK", "float", "10", "seconds between the worker's checks for due schedules")
+    WORKER_HEARTBEAT = knob("WORKER_HEARTBEAT", "float", "30", "seconds between the worker's heartbeat writes")
+    HEALTH_MAX_HEARTBEAT_AGE = knob("HEALTH_MAX_HEARTBEAT_AGE", "int", "300",
+                                    "`/healthz` answers 503 when the newest worker heartbeat is older (seconds); "
+                                    "`0`: no worker expected")
     JOB_TIMEOUT = knob("JOB_TIMEOUT", "int", "3600", "seconds a job may run before the worker stops it")
     JOB_MAX_ATTEMPTS = knob("JOB_MAX_ATTEMPTS", "int", "4",
                             "runs of one scheduled slot before a failing job waits for its next time")
@@ -420,9 +427,27 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "text": {},  # the message alone, as before
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s %(process)d",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }
+
+# Prometheus metrics: off unless asked for; the two middlewares bracket every other one so
+# they time the whole request. Several processes need PROMETHEUS_MULTIPROC_DIR (docs/deploy.md).
+if METRICS:
+    INSTALLED_APPS.append("django_prometheus")
+    MIDDLEWARE = [
+        "django_prometheus.middleware.PrometheusBeforeMiddleware",
+        *MIDDLEWARE,
+        "django_prometheus.middleware.PrometheusAfterMiddleware",
+    ]
 
 # django-q2: the queue lives in the database (ORM broker), so no extra service is needed.
 Q_CLUSTER = {

@@ -37,3 +37,22 @@ class JobRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.slot}: {self.status}"
+
+
+class WorkerHeartbeat(models.Model):
+    """One row per worker process, rewritten every PAPERFEED_WORKER_HEARTBEAT seconds.
+
+    It is written by the worker's main loop, which runs only while its django-q2 cluster is
+    alive, so a fresh beat means "a worker is taking jobs". /healthz reads the newest one; a
+    worker killed with -9 leaves its row behind, and the row simply ages.
+    """
+
+    worker = models.CharField(max_length=120, unique=True, help_text="host:pid")
+    started_at = models.DateTimeField()
+    beat_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-beat_at"]
+
+    def __str__(self) -> str:
+        return f"{self.worker} @ {self.beat_at:%Y-%m-%d %H:%M:%S}"

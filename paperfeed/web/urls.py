@@ -3,6 +3,7 @@
 /, /date/<day|week|month>/, /week/…, /month/…, /trending/, /papers/<id>/, /feeds/…;
 auth under /accounts/, profiles under /u/, member actions on /papers/<id>/…; /search/;
 /subscribe/, /unsubscribe/, /for-you/ (namespace "digests", which email links reverse).
+/healthz and /metrics for machines.
 The JSON API is the other door and mounts itself at /api/.
 """
 
@@ -11,7 +12,7 @@ from django.urls import include, path, re_path, reverse_lazy
 
 from . import feeds
 from .converters import register
-from .views import accounts, digests, pages, search
+from .views import accounts, digests, health, pages, search
 
 register()
 
@@ -60,6 +61,8 @@ urlpatterns = [
     path("papers/<arxiv:arxiv_id>/save/", accounts.save_paper, name="save_paper"),
     path("submit/", accounts.submit, name="submit"),
     path("search/", search.search_page, name="search"),
+    path("healthz", health.healthz, name="healthz"),
+    path("metrics", health.metrics, name="metrics"),
     path("", include((digest_patterns, "digests"))),
     path("", pages.daily, name="home"),
     re_path(rf"^date/{_PERIOD}/$", pages.daily, name="daily"),

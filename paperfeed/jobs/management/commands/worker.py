@@ -1,7 +1,9 @@
 """``paperfeed worker``: the django-q2 cluster plus a faster scheduler tick, on the DB queue.
 
 Harvests, index sync and digests run from django-q2 Schedule rows (see jobs/schedules.py);
-every run claims a JobRun row first, so any number of workers can run at once.
+every run claims a JobRun row first, so any number of workers can run at once. While the
+cluster lives, the loop also writes a heartbeat row every PAPERFEED_WORKER_HEARTBEAT seconds,
+which /healthz reads (jobs/heartbeat.py).
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ import time
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connections
+from django.db import DatabaseError, connections
+from django.utils import timezone
 
 
 class Command(BaseCommand):
@@ -30,7 +33,7 @@ class Command(BaseCommand):
         from django_q.cluster import Cluster
         from django_q.scheduler import scheduler
 
-        from paperfeed.jobs import runner, schedules
+        from paperfeed.jobs import heartbeat, runner, schedules
 
         if options["run"]:
             try:
@@ -66,8 +69,12 @@ class Command(BaseCommand):
         cluster.start()
         self.stdout.write(f"worker running (cluster {cluster.name}, schedule tick {tick:g}s); Ctrl-C stops it")
         self.stdout.flush()
-        next_tick = time.monotonic()
+        next_tick = next_beat = time.monotonic()
+        me, started = runner.worker_name(), timezone.now()
         while cluster.sentinel.is_alive() and not stop_requested.is_set():
+            if time.monotonic() >= next_beat:
+                self._beat(heartbeat, me, started)
+                next_beat = time.monotonic() + settings.WORKER_HEARTBEAT
             if time.monotonic() >= next_tick:
                 scheduler()  # creates each due task once: it locks the schedule rows
                 connections.close_all()
@@ -75,6 +82,16 @@ class Command(BaseCommand):
             stop_requested.wait(min(0.2, tick))
         self._shutdown(cluster)
         self.stdout.write("worker stopped")
+
+    def _beat(self, heartbeat, me: str, started) -> None:
+        """A missed beat (database briefly away) is only logged: the worker keeps working, and the
+        beat's age is what tells /healthz something is wrong."""
+        try:
+            heartbeat.beat(me, started)
+        except DatabaseError as error:
+            self.stderr.write(f"heartbeat not written: {error}")
+        finally:
+            connections.close_all()
 
     def _shutdown(self, cluster, grace: float = 60.0) -> None:
         """Let running tasks finish (django-q2's stop), but never hang on a dead sentinel."""

@@ -1,0 +1,42 @@
+"""A running ``paperfeed worker`` keeps its heartbeat fresh; once it is killed, /healthz's worker check fails."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+
+import pytest
+
+REPORT = ("import json, os, django; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'paperfeed.settings');"
+          "django.setup(); from paperfeed.jobs import health; print(json.dumps(health.report()))")
+
+
+def _worker_check(processes, **env) -> dict:
+    saved = dict(processes.env)
+    processes.env.update(env)
+    try:
+        return json.loads(processes.run("-c", REPORT).strip().splitlines()[-1])["checks"]["worker"]
+    finally:
+        processes.env.clear()
+        processes.env.update(saved)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_beats_while_it_runs(processes, tmp_path):
+    processes.env["PAPERFEED_WORKER_HEARTBEAT"] = "0.5"
+    assert _worker_check(processes)["ok"] is False  # no worker has run yet
+    proc = processes.start("-m", "paperfeed.cli", "worker", "--tick", "0.5", log=tmp_path / "worker.log")
+    deadline = time.monotonic() + 90
+    while not (check := _worker_check(processes))["ok"] and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert check["ok"] is True and check["worker"].endswith(f":{proc.pid}"), (tmp_path / "worker.log").read_text()
+    first = check["last_beat"]
+    time.sleep(1.5)
+    assert _worker_check(processes)["last_beat"] > first  # it keeps beating
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    time.sleep(2.5)
+    dead = _worker_check(processes, PAPERFEED_HEALTH_MAX_HEARTBEAT_AGE="2")
+    assert dead["ok"] is False and dead["age_s"] > 2
