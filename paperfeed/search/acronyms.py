@@ -47,6 +47,7 @@ TABLE_FILE = "acronyms.json"
 PAIRS_FILE = "acronym_pairs.json"
 # A meaning defined by one paper only may be a parsing accident, unless the acronym is rare:
 # on a small hub "semi-supervised learning (SSL)" written once, beside 7 self-supervised, is a meaning.
+# An acronym defined by a single paper in all is not kept at all.
 MIN_DEFINERS = 2
 MIN_SHARE = 0.05
 MAX_MEANINGS = 8  # meanings kept per short form, most defined first
@@ -157,6 +158,7 @@ def _singular_short(short: str) -> str:
     return short[:-1] if short.endswith("s") and short[:-1].isupper() and len(short) > 2 else short
 
 
+@functools.lru_cache(maxsize=65536)
 def _singular(word: str) -> str:
     word = word.removesuffix("'s").rstrip("'’")
     if len(word) > 4 and word.endswith("ies"):
@@ -168,12 +170,14 @@ def _singular(word: str) -> str:
     return word
 
 
+@functools.lru_cache(maxsize=65536)
 def long_form_key(long: str) -> str:
     """One key per meaning: lower case, singular words, accents, hyphens and spaces ignored."""
     folded = unicodedata.normalize("NFKD", long.lower())
     return _NON_ALNUM.sub("", "".join(_singular(w) for w in _KEY_SPLIT.split(folded) if w))
 
 
+@functools.lru_cache(maxsize=65536)
 def _display(long: str) -> str:
     """Ordinary capitalised words in lower case; acronyms inside keep their case ("RL from human feedback")."""
     return _CAPITALISED.sub(lambda m: m.group(0).lower(), long).rstrip("'’")
@@ -260,8 +264,8 @@ class AcronymTable:
         entries: dict[str, list[Meaning]] = {}
         for sf, by_key in definers.items():
             kept = _merge_variants([(key, surfaces[(sf, key)], pks) for key, pks in by_key.items()], top)
-            total = sum(m.count for m in kept)
-            kept = [m for m in kept if m.count >= MIN_DEFINERS or m.count >= MIN_SHARE * total]
+            total = len(set().union(*by_key.values()))
+            kept = [m for m in kept if m.count >= MIN_DEFINERS or (total >= MIN_DEFINERS and m.count >= MIN_SHARE * total)]
             if kept:
                 kept.sort(key=lambda m: (-m.count, m.key))
                 entries[sf] = kept[:MAX_MEANINGS]
@@ -287,14 +291,18 @@ def _merge_variants(forms: list[tuple[str, Counter, set[int]]], top: dict[str, s
     """Fold each long form into a more defined one it is a spelling variant of (:func:`_variant`)."""
     forms.sort(key=lambda f: (-len(f[2]), f[0]))
     merged: list[tuple[str, str, Counter, set[int]]] = []
+    by_start: dict[str, list[int]] = defaultdict(list)  # variants share their first word's first 3 letters
     for key, surfaces, pks in forms:
         label = _spelled_out(_label(surfaces), top)
-        for _, other_label, other_surfaces, other_pks in merged:
+        start = (_content_words(label) or ("",))[0][:3]
+        for index in by_start[start]:
+            _, other_label, other_surfaces, other_pks = merged[index]
             if _variant(label, other_label):
                 other_surfaces.update(surfaces)
                 other_pks.update(pks)
                 break
         else:
+            by_start[start].append(len(merged))
             merged.append((key, label, Counter(surfaces), set(pks)))
     return [Meaning(key, _label(surfaces), sorted(pks, reverse=True)) for key, _, surfaces, pks in merged]
 
