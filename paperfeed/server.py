@@ -1,4 +1,19 @@
-"""Serving with gunicorn, configured in code so ``paperfeed serve`` needs no config file.
+"""Serving, configured in code so ``paperfeed serve`` needs no config file.
+
+``PAPERFEED_WEB_SERVER`` picks the server; benchmarks/throughput.py measured the three on the sample
+and docs/deploy.md ("Throughput") has the table behind the default:
+
+- ``gthread`` (the default): gunicorn, ``PAPERFEED_WEB_THREADS`` threads per process;
+- ``granian``: granian's WSGI interface, a Rust HTTP server, with the same threads per process. It
+  served every path faster than gunicorn (the static file 4-10 times faster), but it refuses a
+  request target over 64 KB itself (the URI limit of the Rust ``http`` crate), with a 414 that is
+  not paperfeed's JSON: a 10,000-character search (90 KB encoded) cannot reach Django. Choose it
+  where that does not matter (a reverse proxy with the usual 8 KB limit already refuses such URLs);
+- ``sync``: gunicorn, one request at a time per process and one connection per request.
+
+Every worker warms up before it takes its first request (:func:`warm_up`): imports, templates, the
+database connection, the search index and the embedder, and the page cache of the pages people open
+first, so no reader waits for what a fresh process does once.
 
 Call :func:`run_server` from a process that has not loaded ONNX Runtime: gunicorn forks its workers
 from it, and a forked ONNX session hangs its worker at exit (``paperfeed demo`` therefore serves
@@ -8,11 +23,18 @@ from a fresh process). Ctrl-C stops the server within about a second: see :class
 
 from __future__ import annotations
 
+import io
+import logging
 import os
 import sys
+import time
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from gunicorn.app.base import BaseApplication
 from gunicorn.workers.gthread import ThreadWorker
+
+logger = logging.getLogger("paperfeed.server")
 
 
 class _Worker(ThreadWorker):
@@ -47,6 +69,80 @@ def _worker_exit(arbiter, worker) -> None:
         os._exit(0)
 
 
+def _warm_paths() -> list[str]:
+    """What a fresh worker requests from itself: the pages people open first, and one of each kind."""
+    from paperfeed.papers.models import Paper
+
+    paths = ["/", "/trending/", "/api/daily_papers", "/feeds/daily.rss", "/static/css/paperfeed.css",
+             "/search/?q=language+models"]
+    newest = Paper.objects.visible().order_by("-announced", "-arxiv_id").values_list("arxiv_id", flat=True).first()
+    if newest:
+        paths.append(f"/papers/{newest}/")
+    return paths
+
+
+def _host() -> str:
+    """A Host header this deployment accepts (ALLOWED_HOSTS), preferably the site's own."""
+    site = urlsplit(settings.SITE_URL).hostname or ""
+    allowed = [h.lstrip(".") for h in settings.ALLOWED_HOSTS if h and h != "*"]
+    if site and (site in allowed or "*" in settings.ALLOWED_HOSTS):
+        return site
+    return allowed[0] if allowed else "localhost"
+
+
+def _request_itself(application, path: str, host: str) -> str:
+    path, _, query = path.partition("?")
+    secure = bool(settings.HTTPS)
+    environ = {
+        "REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": query, "SCRIPT_NAME": "",
+        "SERVER_NAME": host, "SERVER_PORT": "443" if secure else "80", "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_HOST": host, "REMOTE_ADDR": "127.0.0.1", "wsgi.version": (1, 0), "wsgi.input": io.BytesIO(),
+        "wsgi.errors": sys.stderr, "wsgi.url_scheme": "https" if secure else "http",
+        "wsgi.multithread": True, "wsgi.multiprocess": True, "wsgi.run_once": False,
+    }
+    if secure:
+        environ["HTTP_X_FORWARDED_PROTO"] = "https"
+    status: list[str] = []
+    body = application(environ, lambda line, headers, exc_info=None: status.append(line))
+    try:
+        for _ in body:
+            pass
+    finally:
+        getattr(body, "close", lambda: None)()
+    return status[0] if status else "no response"
+
+
+def warm_up(application) -> float:
+    """Request the warm-up pages from the application in this process; seconds taken.
+
+    A page that fails is logged and skipped: a cold page is better than a worker that never starts.
+    """
+    started = time.perf_counter()
+    try:
+        host = _host()
+        for path in _warm_paths():
+            status = _request_itself(application, path, host)
+            if not status.startswith(("2", "3")):
+                logger.warning("warm-up: %s answered %s", path, status)
+    except Exception:  # a broken page must not keep the worker from serving the rest
+        logger.warning("warm-up failed", exc_info=True)
+    finally:
+        from django.db import connections
+
+        connections.close_all()  # each serving thread opens its own
+    elapsed = time.perf_counter() - started
+    print(f"paperfeed: worker {os.getpid()} warm in {elapsed * 1000:.0f} ms", file=sys.stderr, flush=True)
+    return elapsed
+
+
+def warm_application():
+    """The WSGI application, warmed up in this process (granian calls it in each worker)."""
+    from paperfeed.wsgi import application
+
+    warm_up(application)
+    return application
+
+
 class _App(BaseApplication):
     def __init__(self, options: dict):
         self.options = options
@@ -62,20 +158,48 @@ class _App(BaseApplication):
         return application
 
 
-def run_server(host: str, port: int, *, workers: int = 2) -> None:
-    print(f"paperfeed: serving on http://{host}:{port}/  (Ctrl-C to stop)", flush=True)
+def _post_worker_init(worker) -> None:
+    warm_up(worker.wsgi)
+
+
+def _gunicorn(bind: str, workers: int, threads: int, *, threaded: bool) -> None:
     _App(
         {
-            "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
-            "workers": max(1, workers),
-            "threads": 4,
-            "worker_class": _Worker,
+            "bind": bind,
+            "workers": workers,
+            "threads": threads if threaded else 1,
+            "worker_class": _Worker if threaded else "sync",
             "timeout": 60,
             # No 8 KB cap (gunicorn still stops at 1 MB): PAPERFEED_MAX_URL_BYTES answers 414, JSON under /api/.
             "limit_request_line": 0,
             "accesslog": "-",
             "errorlog": "-",
             "loglevel": "warning",
+            "post_worker_init": _post_worker_init,
             "worker_exit": _worker_exit,
         }
     ).run()
+
+
+def _granian(host: str, port: int, workers: int, threads: int) -> None:
+    from granian import Granian
+    from granian.constants import Interfaces
+    from granian.http import HTTP1Settings
+    from granian.log import LogLevels
+
+    # Request lines up to 64 KB (the Rust http crate's URI limit) reach Django, which answers
+    # PAPERFEED_MAX_URL_BYTES with 414; the buffer holds such a line with its headers.
+    Granian("paperfeed.server:warm_application", address=host, port=port, interface=Interfaces.WSGI,
+            factory=True, workers=workers, blocking_threads=threads, log_level=LogLevels.warning,
+            http1_settings=HTTP1Settings(max_buffer_size=1024 * 1024), workers_kill_timeout=5).serve()
+
+
+def run_server(host: str, port: int, *, workers: int = 2) -> None:
+    kind, threads, workers = settings.WEB_SERVER, max(1, settings.WEB_THREADS), max(1, workers)
+    print(f"paperfeed: serving on http://{host}:{port}/ with {kind}, {workers} processes"
+          f"{'' if kind == 'sync' else f' × {threads} threads'}  (Ctrl-C to stop)", flush=True)
+    if kind == "granian":
+        _granian(host, port, workers, threads)
+    else:
+        _gunicorn(f"[{host}]:{port}" if ":" in host else f"{host}:{port}", workers, threads,
+                  threaded=kind == "gthread")

@@ -228,6 +228,20 @@ with area("Members"):
     EMAIL_VERIFY_MAX_AGE = knob("EMAIL_VERIFY_MAX_AGE", "int", str(3 * 24 * 3600),
                                 "seconds a link that attaches an email address to an account stays valid")
 
+with area("Lists and page cache"):
+    LIST_MIN_ENTRIES = knob("LIST_MIN_ENTRIES", "int", "10",
+                            "entries that make a day a real list: home shows the newest such day, "
+                            "fewer listed since show as a \"so far\" strip above it")
+    PAGE_CACHE = knob("PAGE_CACHE", "bool", "1",
+                      "serve lists, paper pages, feeds and `/api/daily_papers` from each process's cache, "
+                      "keyed by version tokens in the database")
+    PAGE_CACHE_MB = knob("PAGE_CACHE_MB", "int", "64", "memory each web process may hold in cached pages")
+    PAGE_CACHE_MAX_AGE = knob("PAGE_CACHE_MAX_AGE", "int", "300",
+                              "seconds a cached page lives at most: bounds what no token tracks "
+                              "(vote counts on a paper page's similar papers)")
+    TRENDING_CACHE_SECONDS = knob("TRENDING_CACHE_SECONDS", "int", "60",
+                                  "trending decays with time: its cached page is recomputed this often")
+
 with area("API"):
     API_WRITE_RATE = knob("API_WRITE_RATE", "rate", "60/m", "API writes per token")
     API_MAX_BODY_BYTES = knob("API_MAX_BODY_BYTES", "int", "16384",
@@ -266,7 +280,11 @@ with area("Worker"):
 with area("Server"):
     HOST = knob("HOST", "str", "127.0.0.1", "address `paperfeed serve` and `paperfeed demo` listen on")
     PORT = knob("PORT", "int", "8000", "port `paperfeed serve` and `paperfeed demo` listen on")
-    WEB_WORKERS = knob("WEB_WORKERS", "int", "2", "gunicorn processes for `paperfeed serve`")
+    WEB_WORKERS = knob("WEB_WORKERS", "int", "2", "server processes for `paperfeed serve`")
+    WEB_SERVER = knob("WEB_SERVER", "str", "gthread",
+                      "application server of `paperfeed serve` (docs/deploy.md, Throughput, has the measurements)",
+                      choices=("gthread", "sync", "granian"))
+    WEB_THREADS = knob("WEB_THREADS", "int", "4", "threads per server process (gthread, granian)")
 
 
 def _secret_key() -> str:
@@ -303,6 +321,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.syndication",
     "django_q",
+    "paperfeed.versions",
     "paperfeed.papers",
     "paperfeed.ingest",
     "paperfeed.search",
@@ -350,7 +369,7 @@ TEMPLATES = [
 
 def _database() -> dict:
     url = DATABASE_URL or f"sqlite:///{DATA_DIR / 'paperfeed.sqlite3'}"
-    config = dj_database_url.parse(url, conn_max_age=0 if url.startswith("sqlite") else 60)
+    config = dj_database_url.parse(url, conn_max_age=60)
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets readers and the single writer work at once; IMMEDIATE avoids the
         # "database is locked" upgrade deadlock when two writers start a transaction.

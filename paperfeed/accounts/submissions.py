@@ -19,6 +19,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from paperfeed.papers import freshness
 from paperfeed.papers.lookup import canonical_id
 from paperfeed.papers.models import DailyEntry, Paper
 
@@ -51,6 +52,7 @@ def _list(user, paper: Paper, day: date) -> DailyEntry:
         submitted_at=timezone.now(),
     )
     upvote(user, paper)
+    freshness.listings_changed([(day, paper.arxiv_id)])
     return entry
 
 

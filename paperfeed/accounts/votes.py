@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
+from paperfeed.papers import freshness
 from paperfeed.papers.models import Paper
 
 from .models import Upvote
@@ -16,6 +17,7 @@ def upvote(user, paper: Paper) -> bool:
         with transaction.atomic():
             Upvote.objects.create(user=user, paper=paper)
             Paper.objects.filter(pk=paper.pk).update(local_upvotes=F("local_upvotes") + 1)
+            freshness.voted(paper.arxiv_id)
     except IntegrityError:
         return False
     return True
@@ -27,6 +29,7 @@ def unvote(user, paper: Paper) -> bool:
         deleted, _ = Upvote.objects.filter(user=user, paper=paper).delete()
         if deleted:
             Paper.objects.filter(pk=paper.pk, local_upvotes__gt=0).update(local_upvotes=F("local_upvotes") - 1)
+            freshness.voted(paper.arxiv_id)
     return bool(deleted)
 
 

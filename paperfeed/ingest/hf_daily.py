@@ -23,6 +23,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
+from paperfeed.papers import freshness
 from paperfeed.papers.models import DailyEntry, Paper
 from paperfeed.papers.records import PaperRecord, RecordError, parse_date, validate
 from paperfeed.papers.upsert import UpsertResult, upsert_papers
@@ -238,6 +239,8 @@ def _store_chunk(chunk: list[HfItem | RecordError], result: UpsertResult, entrie
             DailyEntry.objects.bulk_update(to_update, list(ENTRY_FIELDS), batch_size=200)
         entries.added += len(to_create)
         entries.updated += len(to_update)
+        by_pk = {pk: arxiv_id for arxiv_id, pk in papers.items()}
+        freshness.listings_changed((e.day, by_pk[e.paper_id]) for e in (*to_create, *to_update))
 
 
 def ingest_items(items: Iterable[HfItem | RecordError], *, progress: bool = True, console=None,

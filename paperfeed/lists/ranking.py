@@ -2,6 +2,11 @@
 
 Both pages and the JSON API call these, so the web page and ``/api/daily_papers`` always
 agree.
+
+A "real" list is a day with at least ``settings.LIST_MIN_ENTRIES`` visible entries: the home page
+shows the newest one, so a few submissions made so far today never hide yesterday's full list
+(they show in a strip above it), and trending counts time from it when the hub has been quiet.
+Previous/next step to the nearest period that has entries, never past today.
 """
 
 from __future__ import annotations
@@ -12,7 +17,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Max, QuerySet
+from django.conf import settings
+from django.db.models import Count, Max, Min, QuerySet
 from django.utils import timezone
 
 from paperfeed.accounts.models import Upvote
@@ -115,18 +121,67 @@ def parse_period(value: str) -> Period:
     raise PeriodError(f"{text[:40]!r} is not a day (2026-04-02), week (2026-W14) or month (2026-04)")
 
 
+def _visible_entries() -> QuerySet[DailyEntry]:
+    return DailyEntry.objects.filter(hidden=False, paper__hidden=False)
+
+
 def latest_day() -> date | None:
-    """The newest day with a visible entry: what the front page shows when today is empty."""
-    return (
-        DailyEntry.objects.filter(hidden=False, paper__hidden=False).aggregate(day=Max("day"))["day"]
+    """The newest day with a visible entry."""
+    return _visible_entries().aggregate(day=Max("day"))["day"]
+
+
+def latest_full_day(today: date | None = None) -> date | None:
+    """The newest day up to today with a real list (LIST_MIN_ENTRIES entries or more).
+
+    A hub where no day has that many yet (a new one, a test) has no full day: then the newest
+    listed day stands in.
+    """
+    today = today or timezone.localdate()
+    full = (
+        _visible_entries()
+        .filter(day__lte=today)
+        .values("day")
+        .annotate(n=Count("id"))
+        .filter(n__gte=max(1, int(settings.LIST_MIN_ENTRIES)))
+        .order_by("-day")
+        .values_list("day", flat=True)
+        .first()
     )
+    return full or latest_day()
 
 
 def default_period() -> Period:
+    """The home page's day: the newest real list (today's once it has enough entries)."""
+    return day_period(latest_full_day() or timezone.localdate())
+
+
+def listed_after(period: Period, limit: int = 10) -> list[Paper]:
+    """Papers listed after the period up to today, most upvoted first: the home page's "so far" strip."""
     today = timezone.localdate()
-    if DailyEntry.objects.filter(day=today, hidden=False).exists():
-        return day_period(today)
-    return day_period(latest_day() or today)
+    if period.end >= today:
+        return []
+    return list(listed_papers(Period("day", period.end + timedelta(days=1), today, "so far"))[:limit])
+
+
+def _period_like(period: Period, day: date) -> Period | None:
+    try:
+        if period.kind == "day":
+            return day_period(day)
+        if period.kind == "week":
+            return week_period(day)
+        return month_period(day)
+    except OverflowError:  # the week around 9999-12-31 ends past the calendar
+        return None
+
+
+def neighbour(period: Period, direction: int) -> Period | None:
+    """The nearest period before (direction < 0) or after it that has entries; none after today."""
+    entries = _visible_entries()
+    if direction < 0:
+        day = entries.filter(day__lt=period.start).aggregate(day=Max("day"))["day"]
+    else:
+        day = entries.filter(day__gt=period.end, day__lte=timezone.localdate()).aggregate(day=Min("day"))["day"]
+    return _period_like(period, day) if day is not None else None
 
 
 def listed_papers(period: Period, category: str | None = None) -> QuerySet[Paper]:
@@ -144,16 +199,15 @@ def listed_papers(period: Period, category: str | None = None) -> QuerySet[Paper
 
 
 def trending_anchor() -> datetime:
-    """Now, unless the hub has had no activity lately (an old sample): then its last active day."""
+    """Now, unless the hub's newest real list is older than the window (an old sample): then its end.
+
+    A few papers submitted today do not move "now" forward (that would age every listed paper out
+    of the window and leave trending with just them); votes and listings after the anchor count
+    as cast at it.
+    """
     now = timezone.now()
-    horizon = now - timedelta(days=TRENDING_WINDOW_DAYS)
-    recent = DailyEntry.objects.filter(day__gte=horizon.date()).exists() or Upvote.objects.filter(
-        created_at__gte=horizon
-    ).exists()
-    if recent:
-        return now
-    last = latest_day()
-    if last is None:
+    last = latest_full_day(now.date())
+    if last is None or last >= (now - timedelta(days=TRENDING_WINDOW_DAYS)).date():
         return now
     return datetime(last.year, last.month, last.day, 23, 59, tzinfo=now.tzinfo) + timedelta(minutes=1)
 
@@ -176,14 +230,17 @@ def trending(limit: int = 50, category: str | None = None, at: datetime | None =
     """
     anchor = at or trending_anchor()
     since = anchor - timedelta(days=TRENDING_WINDOW_DAYS)
+    # ``at`` asks how it trended then: nothing later counts. Else later votes count as cast at the anchor.
+    days_until = {"day__lte": at.date()} if at else {}
+    votes_until = {"created_at__lte": at} if at else {}
     listed = dict(
-        DailyEntry.objects.filter(day__gte=since.date(), day__lte=anchor.date(), hidden=False)
+        DailyEntry.objects.filter(day__gte=since.date(), hidden=False, **days_until)
         .values_list("paper_id")
         .annotate(day=Max("day"))
     )
     local = {
         row["paper_id"]: row
-        for row in Upvote.objects.filter(created_at__gte=since, created_at__lte=anchor)
+        for row in Upvote.objects.filter(created_at__gte=since, **votes_until)
         .values("paper_id")
         .annotate(n=Count("id"), last=Max("created_at"))
     }
@@ -198,7 +255,7 @@ def trending(limit: int = 50, category: str | None = None, at: datetime | None =
     recent_votes: dict[int, list[datetime]] = {}
     if local and candidates:
         for paper_id, created in Upvote.objects.filter(
-            paper_id__in=[c[0] for c in candidates], created_at__gte=since, created_at__lte=anchor
+            paper_id__in=[c[0] for c in candidates], created_at__gte=since, **votes_until
         ).values_list("paper_id", "created_at"):
             recent_votes.setdefault(paper_id, []).append(created)
     ranked: list[tuple[float, int, str, int]] = []

@@ -26,6 +26,7 @@ from itertools import islice
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from . import freshness
 from .links import extract_links
 from .models import Paper
 from .records import PaperRecord, RecordError, validate
@@ -410,6 +411,9 @@ def _write(valid: dict[str, list[PaperRecord]], result: UpsertResult) -> None:
         _update(changed)
         result.updated += len(changed)
         result.changed(v["arxiv_id"] for v in changed)
+        freshness.papers_changed(v["arxiv_id"] for v in changed)
+    elif inserts:
+        freshness.papers_added()
 
 
 def _stored_hashes(ids: list[str]) -> dict[str, str]:

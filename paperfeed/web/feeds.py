@@ -3,6 +3,9 @@
 Daily list, trending, a category, a search query and a public collection. Each RSS class
 has an Atom twin. Titles and descriptions are plain text: the syndication framework
 escapes them, so hostile titles stay text in every reader.
+
+Each feed names the version tokens of what it lists (``tokens``) and is served from the page cache
+under them (web/pagecache.py); the collection feed is not cached.
 """
 
 from __future__ import annotations
@@ -19,11 +22,13 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
 from paperfeed.accounts import collections as collection_service
 from paperfeed.accounts.models import Collection
+from paperfeed.lists import cache as page_cache
 from paperfeed.lists import ranking
 from paperfeed.papers import arxiv
 from paperfeed.papers.models import Paper
 
 from . import related
+from .pagecache import index_stamp, serve_bytes
 
 FEED_SIZE = 50
 
@@ -46,6 +51,15 @@ def _clean_text(text: str) -> str:
 
 class _PaperFeed(Feed):
     feed_type = Rss201rev2Feed
+
+    def __call__(self, request: HttpRequest, *args, **kwargs):
+        tokens = self.tokens(request, *args, **kwargs)
+        render = super().__call__
+        return serve_bytes(request, type(self).__name__, tokens, lambda: render(request, *args, **kwargs))
+
+    def tokens(self, request: HttpRequest, *args, **kwargs) -> tuple | None:
+        """The version tokens of what the feed lists (web/pagecache.py); None: not cached."""
+        return None
 
     def item_title(self, item: Paper) -> str:
         return _clean_text(" ".join(item.title.split()))
@@ -84,6 +98,14 @@ class _PaperFeed(Feed):
 class DailyFeed(_PaperFeed):
     """The latest listed day (or ?period=2026-W14), optionally one category (?cat=cs.CV)."""
 
+    def tokens(self, request: HttpRequest) -> tuple | None:
+        if not request.GET.get("period"):
+            return page_cache.home()[1]
+        try:
+            return page_cache.period_tokens(ranking.parse_period(request.GET["period"]))
+        except (ranking.PeriodError, OverflowError):
+            return None
+
     def get_object(self, request: HttpRequest):
         try:
             period = ranking.parse_period(request.GET["period"]) if request.GET.get("period") else ranking.default_period()
@@ -108,6 +130,9 @@ class DailyFeed(_PaperFeed):
 
 
 class TrendingFeed(_PaperFeed):
+    def tokens(self, request: HttpRequest) -> tuple:
+        return page_cache.trending_tokens()
+
     def get_object(self, request: HttpRequest):
         return self._category(request)
 
@@ -126,6 +151,9 @@ class TrendingFeed(_PaperFeed):
 
 class CategoryFeed(_PaperFeed):
     """Newest papers of one arXiv category, by announcement day."""
+
+    def tokens(self, request: HttpRequest, category: str) -> tuple:
+        return page_cache.catalog_tokens()
 
     def get_object(self, request: HttpRequest, category: str) -> str:
         try:
@@ -152,6 +180,9 @@ class SearchFeed(_PaperFeed):
     Without a query the feed is valid and empty, and its description says what to add: a feed
     reader shows that sentence, where an error page would only mark the subscription broken.
     """
+
+    def tokens(self, request: HttpRequest) -> tuple:
+        return (*page_cache.catalog_tokens(), index_stamp())
 
     def get_object(self, request: HttpRequest) -> str:
         return " ".join(request.GET.get("q", "").split())[:300]

@@ -1,17 +1,26 @@
-"""``/api/daily_papers``: the daily/weekly/monthly lists in Hugging Face's shape, and submissions."""
+"""``/api/daily_papers``: the daily/weekly/monthly lists in Hugging Face's shape, and submissions.
+
+A list is the same for every reader, so its JSON is served from the page cache (lists/cache.py)
+under the version tokens of the period (or trending) it shows.
+"""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, time
 from typing import Literal
 
+from django.conf import settings
 from django.db.models import F, Q
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field as NField
 from ninja import Query, Router, Schema, Status
+from ninja.responses import NinjaJSONEncoder
+from pydantic import TypeAdapter
 
 from paperfeed.accounts import submissions
 from paperfeed.accounts.models import FetchIntent
+from paperfeed.lists import cache as page_cache
 from paperfeed.lists import ranking
 from paperfeed.papers.models import DailyEntry, Paper
 
@@ -122,12 +131,35 @@ def _trending(period: ranking.Period | None, query: DailyQuery, stop: int) -> li
     operation_id="list_daily_papers",
 )
 def daily_papers(request: HttpRequest, query: Query[DailyQuery]):
-    """Papers listed on a day, week or month — by default the latest day with entries.
+    """Papers listed on a day, week or month — by default the newest full day (as the home page).
 
     Same parameters and item shape as ``https://huggingface.co/api/daily_papers``, so
     ``huggingface_hub.HfApi(endpoint="http://this-hub").list_daily_papers()`` works as is.
     """
-    return list_daily(query)
+    if not settings.PAGE_CACHE:
+        return list_daily(query)
+    key = ("daily_papers", request.get_full_path(), _tokens(query))
+    body = page_cache.pages.get(key)
+    if body is None:
+        # What ninja would send for the list: validated by the schema, by alias, unset keys left out.
+        items = _ITEMS.validate_python(list_daily(query))
+        body = json.dumps(_ITEMS.dump_python(items, by_alias=True, exclude_unset=True), cls=NinjaJSONEncoder)
+        body = body.encode()
+        page_cache.pages.put(key, body, len(body))
+    return HttpResponse(body, content_type="application/json; charset=utf-8")
+
+
+_ITEMS = TypeAdapter(list[HFDailyItem])
+
+
+def _tokens(query: DailyQuery) -> tuple:
+    """The version tokens of what the query lists (a bad period raises its 400 here, as it would later)."""
+    period = _period(query)
+    if period is not None:
+        return page_cache.period_tokens(period)
+    if query.sort == "trending":
+        return page_cache.trending_tokens()
+    return page_cache.home()[1]
 
 
 @router.post(

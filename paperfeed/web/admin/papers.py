@@ -3,7 +3,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from paperfeed.accounts.merge import merge_papers
+from paperfeed.papers import freshness
 from paperfeed.papers.models import DailyEntry, Paper
+
+from .freshness import EntryFreshness, PaperFreshness, entries_touched, papers_touched
 
 
 class DailyEntryInline(admin.TabularInline):
@@ -14,7 +17,7 @@ class DailyEntryInline(admin.TabularInline):
 
 
 @admin.register(Paper)
-class PaperAdmin(admin.ModelAdmin):
+class PaperAdmin(PaperFreshness, admin.ModelAdmin):
     list_display = ("arxiv_id", "title", "primary_category", "announced", "version", "imported_upvotes",
                     "local_upvotes", "withdrawn", "hidden")
     list_filter = ("hidden", "withdrawn", "primary_category", "source")
@@ -28,10 +31,12 @@ class PaperAdmin(admin.ModelAdmin):
     @admin.action(description="Hide from lists and search")
     def hide(self, request, queryset):
         queryset.update(hidden=True, updated_at=timezone.now())
+        papers_touched(queryset)
 
     @admin.action(description="Show again")
     def unhide(self, request, queryset):
         queryset.update(hidden=False, updated_at=timezone.now())
+        papers_touched(queryset)
 
     @admin.action(description="Merge selected duplicates into the oldest one (moves entries and votes)")
     def merge_into_first(self, request, queryset):
@@ -40,12 +45,14 @@ class PaperAdmin(admin.ModelAdmin):
             self.message_user(request, "Select at least two papers to merge.", messages.WARNING)
             return
         with transaction.atomic():
+            merged = [p.arxiv_id for p in papers]
             target = merge_papers(papers[0], papers[1:])
+            freshness.papers_changed(merged, visibility=True)
         self.message_user(request, f"Merged {len(papers) - 1} paper(s) into {target.arxiv_id}.")
 
 
 @admin.register(DailyEntry)
-class DailyEntryAdmin(admin.ModelAdmin):
+class DailyEntryAdmin(EntryFreshness, admin.ModelAdmin):
     list_display = ("day", "paper", "source", "submitted_by", "submitter_name", "hidden")
     list_filter = ("source", "hidden")
     date_hierarchy = "day"
@@ -56,7 +63,9 @@ class DailyEntryAdmin(admin.ModelAdmin):
     @admin.action(description="Hide from the daily list")
     def hide(self, request, queryset):
         queryset.update(hidden=True)
+        entries_touched(queryset)
 
     @admin.action(description="Show again")
     def unhide(self, request, queryset):
         queryset.update(hidden=False)
+        entries_touched(queryset)

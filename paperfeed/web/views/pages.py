@@ -1,10 +1,14 @@
 """Pages: daily/weekly/monthly lists, trending, the paper page and its Markdown; thin views
-over feeds.ranking (ordering), feeds.cards (per-card data in fixed queries) and feeds.related.
+over lists.ranking (ordering), web.cards (per-card data in fixed queries) and web.related.
+
+Every page here is served from the page cache (web/pagecache.py) under the version tokens of what
+it shows (lists/cache.py), for members too: their votes and saves are put on top of the cached page.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,12 +16,14 @@ from django.views.decorators.http import require_safe
 
 from paperfeed.accounts import collections as collection_service
 from paperfeed.accounts.votes import has_upvoted
+from paperfeed.lists import cache as page_cache
 from paperfeed.lists import ranking
 from paperfeed.papers import arxiv
 from paperfeed.papers.models import DailyEntry
 
 from .. import cards, markdown, related
 from ..lookups import paper_or_404
+from ..pagecache import cached, cached_bytes, index_stamp, markers
 
 PAGE_SIZE = 100
 
@@ -30,13 +36,6 @@ def _category(request: HttpRequest) -> tuple[str | None, str]:
         return None, str(problem)
 
 
-def _neighbour(period: ranking.Period, direction: int) -> ranking.Period | None:
-    try:
-        return period.next() if direction > 0 else period.previous()
-    except ranking.PeriodError:
-        return None
-
-
 def _scale(make, day) -> ranking.Period | None:
     try:
         return make(day)
@@ -44,11 +43,28 @@ def _scale(make, day) -> ranking.Period | None:
         return None
 
 
-@require_safe
-def daily(request: HttpRequest, period: str | None = None, kind: str | None = None) -> HttpResponse:
-    """A day's, week's or month's papers, most upvoted first; "/" shows the latest listed day."""
+def _reader(request: HttpRequest):
+    """Whose votes and collections the page shows: nobody's while it is rendered for the cache."""
+    return AnonymousUser() if markers(request) else request.user
+
+
+def _daily_tokens(request: HttpRequest, period: str | None = None, kind: str | None = None) -> tuple | None:
+    if period is None:
+        request.home_period, tokens = page_cache.home()
+        return tokens
     try:
-        current = ranking.parse_period(period) if period else ranking.default_period()
+        return page_cache.period_tokens(ranking.parse_period(period))
+    except (ranking.PeriodError, OverflowError):
+        return None  # the view answers 404
+
+
+@require_safe
+@cached(_daily_tokens)
+def daily(request: HttpRequest, period: str | None = None, kind: str | None = None) -> HttpResponse:
+    """A day's, week's or month's papers, most upvoted first; "/" shows the newest real list."""
+    try:
+        current = ranking.parse_period(period) if period else getattr(request, "home_period", None)
+        current = current or ranking.default_period()
     except ranking.PeriodError as problem:
         raise Http404(str(problem)) from None
     if kind and current.kind != kind:
@@ -60,7 +76,7 @@ def daily(request: HttpRequest, period: str | None = None, kind: str | None = No
     except (PageNotAnInteger, EmptyPage):
         raise Http404("No such page") from None
     papers = list(page.object_list)
-    previous, following = _neighbour(current, -1), _neighbour(current, 1)
+    previous, following = ranking.neighbour(current, -1), ranking.neighbour(current, 1)
     # The Day / Week / Month switcher keeps the reader where they are in time.
     scales = {
         "day": _scale(ranking.day_period, current.start if current.kind == "day" else current.end),
@@ -75,20 +91,24 @@ def daily(request: HttpRequest, period: str | None = None, kind: str | None = No
         "category": category,
         "category_error": cat_error,
         "categories": cards.categories_in(current),
-        "cards": cards.build(papers, request.user, current),
+        "cards": cards.build(papers, _reader(request), current),
         "page": page,
         "rank_offset": page.start_index() - 1 if papers else 0,
         "is_home": period is None,
+        "so_far": cards.build(ranking.listed_after(current), _reader(request)) if period is None and following else [],
+        "min_entries": settings.LIST_MIN_ENTRIES,
         "scales": scales,
+        "page_markers": markers(request),
     }
     return render(request, "feeds/daily.html", context, status=400 if cat_error else 200)
 
 
 @require_safe
+@cached(lambda request: page_cache.trending_tokens())
 def trending(request: HttpRequest) -> HttpResponse:
     category, cat_error = _category(request)
     items = ranking.trending(limit=50, category=category)
-    built = cards.build([item.paper for item in items], request.user)
+    built = cards.build([item.paper for item in items], _reader(request))
     for card, item in zip(built, items, strict=True):
         card.trend = item.score
     context = {
@@ -98,12 +118,19 @@ def trending(request: HttpRequest) -> HttpResponse:
         "category_error": cat_error,
         "half_life": ranking.HALF_LIFE_HOURS,
         "window_days": ranking.TRENDING_WINDOW_DAYS,
+        "min_entries": settings.LIST_MIN_ENTRIES,
         "categories": getattr(settings, "CATEGORIES", []),
+        "page_markers": markers(request),
     }
     return render(request, "feeds/trending.html", context, status=400 if cat_error else 200)
 
 
+def _paper_tokens(request: HttpRequest, arxiv_id: str) -> tuple:
+    return (*page_cache.paper_tokens(arxiv_id), index_stamp())
+
+
 @require_safe
+@cached(_paper_tokens)
 def paper(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     obj = paper_or_404(arxiv_id)
     if arxiv_id != obj.arxiv_id:
@@ -113,7 +140,7 @@ def paper(request: HttpRequest, arxiv_id: str) -> HttpResponse:
         DailyEntry.objects.filter(paper=obj, hidden=False).select_related("submitted_by").order_by("day")
     )
     similar = related.similar(obj, limit=6)
-    user = request.user
+    user = _reader(request)
     context = {
         "paper": obj,
         "entries": entries,
@@ -121,11 +148,13 @@ def paper(request: HttpRequest, arxiv_id: str) -> HttpResponse:
         "similar": cards.build(similar, user, with_entries=False),
         "collections": list(collection_service.of(user)) if user.is_authenticated else [],
         "containing": collection_service.containing(user, obj) if user.is_authenticated else set(),
+        "page_markers": markers(request),
     }
     return render(request, "feeds/paper.html", context)
 
 
 @require_safe
+@cached_bytes(lambda request, arxiv_id: page_cache.paper_tokens(arxiv_id))
 def paper_markdown(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     obj = paper_or_404(arxiv_id)
     entries = list(DailyEntry.objects.filter(paper=obj, hidden=False).select_related("submitted_by").order_by("day"))
