@@ -284,12 +284,12 @@ def _strong(candidates: list[Candidate]) -> list[Candidate]:
 
 
 def _visible_only(candidates: list[Candidate]) -> list[Candidate]:
-    """Drop papers hidden or deleted since the last index sync (one cheap query)."""
+    """Drop papers hidden or deleted since the last index sync (one query, primary keys only)."""
     if not candidates:
         return candidates
-    hidden = set(Paper.objects.filter(pk__in=[c.pk for c in candidates], hidden=True).values_list("pk", flat=True))
-    existing = set(Paper.objects.filter(pk__in=[c.pk for c in candidates]).values_list("pk", flat=True))
-    return [c for c in candidates if c.pk in existing and c.pk not in hidden]
+    visible = set(Paper.objects.filter(pk__in=[c.pk for c in candidates], hidden=False)
+                  .values_list("pk", flat=True))
+    return [c for c in candidates if c.pk in visible]
 
 
 # --------------------------------------------------------------------------- account, people
@@ -426,7 +426,8 @@ def _sort(snapshot: Snapshot, order: str, candidates: list[Candidate]) -> list[C
 
 def _days(snapshot: Snapshot, pks: list[int]) -> dict[int, int]:
     rows, found = snapshot.vectors.rows_for(pks)
-    return {pk: int(snapshot.vectors.days[r]) for pk, r, ok in zip(pks, rows, found, strict=True) if ok}
+    days = snapshot.vectors.days[rows].tolist()
+    return {pk: day for pk, day, ok in zip(pks, days, found.tolist(), strict=True) if ok}
 
 
 def _upvotes(pks: list[int]) -> dict[int, int]:
