@@ -120,7 +120,8 @@ def score(case: dict, vectors: dict[int, np.ndarray]) -> dict:
     """Group the held-out papers with the product's assignment and judge the groups."""
     meanings = [acronyms.Meaning(m.key, m.label, case["train"][i]) for i, m in enumerate(case["meanings"])]
     source = DictVectors(vectors)
-    centroids = {i: c for i, m in enumerate(meanings) if (c := m.centroid(source)) is not None}
+    centroids = acronyms.without_synonyms({i: c for i, m in enumerate(meanings)
+                                           if (c := m.centroid(source)) is not None})
     truth = {pk: i for i, pks in case["test"].items() for pk in pks}
     candidates = [Candidate(pk, 0.0, 0.0, 0.0) for pk in truth]
     members = acronyms.assign(meanings, centroids, candidates, source.vectors_for(list(truth)))

@@ -104,6 +104,27 @@ def test_variants_merge_and_distinct_meanings_stay_apart():
                                                                   ("semi-supervised learning", 1)]
 
 
+def test_two_names_of_one_thing_make_one_group(papers, embedder):
+    """Centroids of two names of one thing are as close as synonyms get; distinct meanings are not."""
+    import numpy as np
+
+    from paperfeed.search.embedder import paper_text
+
+    pairs = acronyms.mine((i, p["title"], p["abstract"]) for i, p in enumerate(papers))
+    table = AcronymTable.build(pairs)
+    vectors = embedder.encode([paper_text(p["title"], p["abstract"]) for p in papers], batch_size=32)
+
+    class Rows:
+        def vectors_for(self, pks):
+            return {pk: np.asarray(vectors[pk], dtype=np.float32) for pk in pks}
+
+    ssl = {i: m.centroid(Rows()) for i, m in enumerate(table.meanings("SSL"))}
+    assert set(acronyms.without_synonyms(ssl)) == set(ssl)  # self-, semi-supervised, sound source: distinct
+    twin = {0: ssl[0], 1: ssl[1], 2: ssl[0] * 0.99 + ssl[1] * 0.01}
+    twin[2] = twin[2] / np.linalg.norm(twin[2])
+    assert set(acronyms.without_synonyms(twin)) == {0, 1}
+
+
 def test_table_counts_the_papers_of_the_real_slice(papers):
     pairs = acronyms.mine((i, p["title"], p["abstract"]) for i, p in enumerate(papers))
     table = AcronymTable.build(pairs)
