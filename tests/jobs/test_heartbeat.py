@@ -5,9 +5,13 @@ from __future__ import annotations
 import json
 import os
 import signal
+import subprocess
+import sys
 import time
 
 import pytest
+
+from .conftest import ROOT
 
 REPORT = ("import json, os, django; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'paperfeed.settings');"
           "django.setup(); from paperfeed.jobs import health; print(json.dumps(health.report()))")
@@ -27,7 +31,10 @@ def _worker_check(processes, **env) -> dict:
 def test_the_worker_beats_while_it_runs(processes, tmp_path):
     processes.env["PAPERFEED_WORKER_HEARTBEAT"] = "0.5"
     assert _worker_check(processes)["ok"] is False  # no worker has run yet
-    proc = processes.start("-m", "paperfeed.cli", "worker", "--tick", "0.5", log=tmp_path / "worker.log")
+    with open(tmp_path / "worker.log", "w") as log:  # its own process group, so kill -9 reaches the cluster too
+        proc = subprocess.Popen([sys.executable, "-m", "paperfeed.cli", "worker", "--tick", "0.5"], cwd=ROOT,
+                                env=processes.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    processes.started.append(proc)
     deadline = time.monotonic() + 90
     while not (check := _worker_check(processes))["ok"] and time.monotonic() < deadline:
         time.sleep(0.5)
@@ -35,7 +42,7 @@ def test_the_worker_beats_while_it_runs(processes, tmp_path):
     first = check["last_beat"]
     time.sleep(1.5)
     assert _worker_check(processes)["last_beat"] > first  # it keeps beating
-    os.kill(proc.pid, signal.SIGKILL)
+    os.killpg(proc.pid, signal.SIGKILL)  # the worker and its django-q2 cluster, as a crash or OOM kill would
     proc.wait(timeout=30)
     time.sleep(2.5)
     dead = _worker_check(processes, PAPERFEED_HEALTH_MAX_HEARTBEAT_AGE="2")

@@ -32,14 +32,14 @@ class Served:
             self.proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=self.env, stdout=log,
                                          stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            assert self.proc.poll() is None, f"the server exited early:\n{self.log.read_text()}"
+        while time.monotonic() < deadline and self.proc.poll() is None:
             try:
                 self.get("/api/")
                 return self
             except OSError:
                 time.sleep(0.3)
-        raise AssertionError(f"gunicorn did not answer within 120 s:\n{self.log.read_text()}")
+        self.__exit__()
+        raise AssertionError(f"the server did not answer within 120 s:\n{self.log.read_text()}")
 
     def __exit__(self, *exc) -> None:
         if self.proc and self.proc.poll() is None:
