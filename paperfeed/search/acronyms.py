@@ -388,13 +388,10 @@ def expansion(table: AcronymTable, words: list[str]) -> Expansion | None:
     """
     best: Expansion | None = None
     for word in words:
-        token = word.strip(".,;:!?()[]\"'")
-        if not any(ch.isupper() for ch in token):
-            continue
-        meanings = table.meanings(_singular_short(token))
+        meanings = _known(table, word)
         if meanings and (best is None or len(meanings) > len(best.meanings)):
             rest = [w for w in words if w is not word and w.lower() not in STOPWORDS]
-            best = Expansion(token, meanings, rest)
+            best = Expansion(word.strip(".,;:!?()[]\"'"), meanings, rest)
     return best
 
 
@@ -420,7 +417,7 @@ def widen(snapshot, words: list[str], query_vector: np.ndarray | None, filters: 
     # speak for it. With other words the centroids move towards the query ("SSL certificate").
     moved = query_vector if found.rest else None
     queries = [*([query_vector] if moved is not None else []), *(_towards(c, moved) for c in centroids.values())]
-    text_query = _lexical_query(lexical, found)
+    text_query = _lexical_query(lexical, snapshot.acronyms, found)
     lex_hits, lex_total = lexical.search(LexicalIndex.combine(text_query, lexical.filter_query(filters)), depth)
     pks = list(dict.fromkeys([c.pk for c in retrieval.candidates] + [pk for pk, _ in lex_hits]))
     dense = sorted(_best_cosines(vectors, queries, pks), key=lambda hit: -hit[1])
@@ -428,23 +425,48 @@ def widen(snapshot, words: list[str], query_vector: np.ndarray | None, filters: 
     return Retrieval(fuse(pool), max(lex_total, retrieval.lexical_total), retrieval.filtered_empty)
 
 
-def _lexical_query(lexical: LexicalIndex, found: Expansion) -> tantivy.Query:
-    """(acronym | long form 1 | long form 2 …), the best one counting, AND ranked by the other words.
+def _lexical_query(lexical: LexicalIndex, table: AcronymTable, found: Expansion) -> tantivy.Query:
+    """(acronym | its long forms) AND ranked by the other words, other acronyms with their long forms too."""
+    either = _acronym_query(lexical, found.typed, found.meanings)
+    rest = rest_query(lexical, table, found.rest)
+    if rest is None:
+        return either
+    return tantivy.Query.boolean_query([(tantivy.Occur.Must, either), (tantivy.Occur.Should, rest)])
+
+
+def _acronym_query(lexical: LexicalIndex, typed: str, meanings: list[Meaning]) -> tantivy.Query:
+    """The acronym or any of its long forms, the best one counting.
 
     Why the best and not the sum: a long rare phrase outscores the acronym, and a paper that
     writes both would dwarf one that only names its meaning. A long form also matches without
     its generic head word ("semi-supervised" for "semi-supervised learning"), as titles write it.
     """
-    options = [lexical.text_query([found.typed])]
-    for meaning in found.meanings:
+    options = [lexical.text_query([typed])]
+    for meaning in meanings:
         for tokens in _phrases(meaning.label):
             options.extend(tantivy.Query.term_query(lexical.schema, name, tokens[0]) if len(tokens) == 1 else
                            tantivy.Query.phrase_query(lexical.schema, name, tokens) for name in ("title", "abstract"))
-    either = tantivy.Query.disjunction_max_query([q for q in options if q is not None], TIE_BREAKER)
-    rest = lexical.text_query(found.rest) if found.rest else None
-    if rest is None:
-        return either
-    return tantivy.Query.boolean_query([(tantivy.Occur.Must, either), (tantivy.Occur.Should, rest)])
+    return tantivy.Query.disjunction_max_query([q for q in options if q is not None], TIE_BREAKER)
+
+
+def rest_query(lexical: LexicalIndex, table: AcronymTable, words: list[str]) -> tantivy.Query | None:
+    """The query's other words, any matching; another acronym among them ("RL for LLM") with its long forms."""
+    plain = [w for w in words if _known(table, w) is None]
+    clauses = [_acronym_query(lexical, w, meanings) for w in words if (meanings := _known(table, w))]
+    if plain and (text := lexical.text_query(plain)) is not None:
+        clauses.append(text)
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else tantivy.Query.boolean_query(
+        [(tantivy.Occur.Should, q) for q in clauses])
+
+
+def _known(table: AcronymTable, word: str) -> list[Meaning] | None:
+    """The meanings of a word written as an acronym (with a capital letter), None for other words."""
+    token = word.strip(".,;:!?()[]\"'")
+    if not any(ch.isupper() for ch in token):
+        return None
+    return table.meanings(_singular_short(token)) or None
 
 
 def _phrases(label: str) -> list[list[str]]:
@@ -511,7 +533,7 @@ def group_by_meaning(snapshot, words: list[str], candidates: list) -> MeaningGro
     present = [i for i in centroids if members[i]]
     if len(present) < 2:
         return None
-    present, notes = _narrow(snapshot.lexical, found, present, members)
+    present, notes = _narrow(snapshot.lexical, snapshot.acronyms, found, present, members)
     present.sort(key=lambda i: (-len(members[i]), i))
     labels = [found.meanings[i].label for i in present]
     keys = _keys(labels)
@@ -551,11 +573,11 @@ def assign(meanings: list[Meaning], centroids: dict[int, np.ndarray], candidates
     return members
 
 
-def _narrow(lexical: LexicalIndex, found: Expansion, present: list[int],
+def _narrow(lexical: LexicalIndex, table: AcronymTable, found: Expansion, present: list[int],
             members: dict[int, list]) -> tuple[list[int], list[str]]:
     """The meanings the query's other words point to; every other word is accounted for in a note."""
     rest = [w for w in found.rest if analyze(w)]
-    query = lexical.text_query(rest) if rest else None
+    query = rest_query(lexical, table, rest) if rest else None
     if query is None:
         return present, []
     matching = set(lexical.matching_pks(query))

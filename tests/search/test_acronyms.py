@@ -224,6 +224,22 @@ def test_extra_words_narrow_the_meanings_or_say_why_not(indexed):
 
 
 @pytestmark_db
+def test_a_second_acronym_among_the_other_words_brings_its_long_forms(indexed, papers):
+    from paperfeed.search.reader import current
+
+    snapshot = current()
+    found = acronyms.expansion(snapshot.acronyms, ["SSL", "for", "ASR"])
+    assert {found.typed, *found.rest} == {"SSL", "ASR"}  # one is expanded, the other is among the rest
+    query = acronyms.rest_query(snapshot.lexical, snapshot.acronyms, ["ASR"])
+    matching = set(snapshot.lexical.matching_pks(query))
+    spelled = {indexed[p["id"]].pk for p in papers if re.search(r"attack success rates?|automatic speech recogn",
+                                                                   p["title"] + " " + p["abstract"], re.I)}
+    never_asr = {indexed[p["id"]].pk for p in papers if not re.search(r"\bASRs?\b", p["title"] + p["abstract"])}
+    assert spelled & never_asr  # the slice has a paper naming a meaning of ASR without writing "ASR"
+    assert spelled <= matching
+
+
+@pytestmark_db
 def test_lower_case_words_are_not_taken_for_acronyms(indexed):
     from paperfeed.search import service
 
