@@ -2,8 +2,8 @@
 
 The API's own handlers (api/errors.py) cover what happens inside a django-ninja view. Some
 errors are decided before or around the view, by Django itself: a method the route does not
-take (405), a CSRF refusal (403), a body over DATA_UPLOAD_MAX_MEMORY_SIZE (413, which Django
-would answer as a generic 400), a request target over PAPERFEED_MAX_URL_BYTES (414, from
+take (405), a CSRF refusal (403), a body declared larger than DATA_UPLOAD_MAX_MEMORY_SIZE (413,
+which Django would answer as a generic 400), a request target over PAPERFEED_MAX_URL_BYTES (414, from
 web/middleware.py), a page Django renders for an uncaught error. This middleware sits first,
 so it sees all of those, and rewrites any non-JSON error under /api/ into
 ``{"error": ..., "detail": ...}`` with the same status and headers.
@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 
 from .errors import error_response
@@ -54,6 +53,13 @@ def _as_json(request: HttpRequest, response: HttpResponse) -> HttpResponse:
     return error_response(status, error, _detail(request, response), headers)
 
 
+def _declared_size(request: HttpRequest) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
 class JsonErrorsMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
@@ -61,12 +67,11 @@ class JsonErrorsMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not is_api(request):
             return self.get_response(request)
-        if request.method in {"POST", "PUT", "PATCH", "DELETE"}:
-            try:
-                request.body  # noqa: B018 - read once here, where "too big" can still be told apart
-            except RequestDataTooBig:
-                limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-                return error_response(413, MESSAGES[413], f"The body may have at most {limit} bytes")
+        if _declared_size(request) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+            # Refused unread, here, where "too big" can still be told apart: Django itself would
+            # raise RequestDataTooBig wherever the body is first read and answer a generic 400.
+            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+            return error_response(413, MESSAGES[413], f"The body may have at most {limit} bytes")
         response = self.get_response(request)
         if response.status_code >= 400 and not response.get("Content-Type", "").startswith("application/json"):
             return _as_json(request, response)
