@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import quote
 
@@ -84,8 +85,10 @@ class LiveHub:
                 time.sleep(0.3)
         else:
             raise AssertionError(f"gunicorn did not answer:\n{self.log('gunicorn')}")
-        for _ in range(workers * 4):  # warm every worker (imports, templates) before anything is timed
-            requests.get(self.url + "/", timeout=60)
+        # Warm every worker and thread (imports, templates, a database connection each) as a running
+        # server is, before anything is timed: as many requests at once as there are threads, twice.
+        with ThreadPoolExecutor(workers * threads) as pool:
+            list(pool.map(lambda _: requests.get(self.url + "/", timeout=120), range(2 * workers * threads)))
         return self
 
     def worker(self, **knobs: str) -> subprocess.Popen:
