@@ -203,7 +203,7 @@ def print_beir(report: dict) -> None:
     table.add_column("Recall@100", justify="right")
     for name, row in report["results"].items():
         table.add_row(name, f"{row['ndcg@10']:.4f}", f"{row['recall@100']:.4f}")
-    Console().print(table)
+    Console(width=200).print(table)
 
 
 def main() -> int:
@@ -213,7 +213,7 @@ def main() -> int:
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
     parser.add_argument("--tune", action="store_true", help="grid-search the BM25 defaults on the train split")
     parser.add_argument("--no-known-item", action="store_true", help="skip the arXiv known-item set")
-    parser.add_argument("--docs", type=int, default=12_500, help="known-item: the first N papers of the corpus")
+    parser.add_argument("--docs", type=int, default=15_000, help="known-item: the first N papers of the corpus")
     args = parser.parse_args()
     started = time.perf_counter()
     report: dict = {"beir": beir_report(args.dataset, args.split, args.tune)}

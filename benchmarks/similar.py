@@ -157,7 +157,7 @@ def main() -> int:
         table.add_column(col, justify="left" if col == "method" else "right")
     for method, row in report["results"].items():
         table.add_row(method, f"{row['ndcg@10']:.4f}", f"{row['recall@10']:.4f}", f"{row['vs_tfidf']:+.1%}")
-    Console().print(table)
+    Console(width=200).print(table)
     return 0
 
 

@@ -1,0 +1,166 @@
+"""Requests per second of the search page on the bundled sample, beside a static file of the same server.
+
+    python benchmarks/search_page.py [--workers 2] [--connections 8] [--seconds 10] [--data-dir DIR] [--json]
+
+Prepares a data dir as ``paperfeed demo --no-serve`` does (SQLite, the bundled sample, the
+search index; a given ``--data-dir`` is reused), starts ``paperfeed serve`` with ``--workers``
+processes, waits until it answers, then loads, one after the other in the same run, with
+``--connections`` keep-alive connections for ``--seconds`` each:
+
+* the static CSS file (the server's ceiling on this machine);
+* ``/search/?q=…`` with a different query on every request, 2-4 words from the sample's titles
+  (no two requests of the run share a query, so no query vector or page is reused);
+* ``/search/?q=…`` cycling through 20 queries (popular queries: their vectors are cached).
+
+The load generator is this script (asyncio, raw HTTP/1.1) on the same cores as the server, so
+absolute rates are a floor; the ratio to the static file of the same run is the comparable figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import quote_plus
+
+ROOT = Path(__file__).resolve().parents[1]
+STATIC = "/static/css/paperfeed.css"
+_STOP = {"a", "an", "the", "of", "for", "and", "in", "on", "with", "to", "via", "from", "by", "is", "are"}
+
+
+def queries(data_dir: Path, n: int, seed: int) -> list[str]:
+    """``n`` distinct queries of 2-4 title words from the sample's papers."""
+    import sqlite3
+
+    with sqlite3.connect(data_dir / "paperfeed.sqlite3") as db:
+        titles = [row[0] for row in db.execute("SELECT title FROM papers_paper")]
+    rng = random.Random(seed)
+    out: dict[str, None] = {}
+    while len(out) < n:
+        words = [w.strip(":,.()?!") for w in rng.choice(titles).split() if w.lower() not in _STOP and len(w) > 2]
+        if len(words) >= 2:
+            start = rng.randrange(0, max(1, len(words) - 2))
+            out[" ".join(words[start : start + rng.randint(2, 4)])] = None
+    return list(out)
+
+
+async def _connection(port: int, targets: list[str], until: float, done: list[float], statuses: list[int]) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        while time.perf_counter() < until and targets:
+            path = targets.pop()
+            started = time.perf_counter()
+            writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: keep-alive\r\n\r\n".encode())
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = int(next(line.split(b":")[1] for line in head.lower().split(b"\r\n")
+                              if line.startswith(b"content-length:")))
+            await reader.readexactly(length)
+            statuses.append(int(head[9:12]))
+            done.append(time.perf_counter() - started)
+            if b"connection: close" in head.lower():
+                writer.close()
+                reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    finally:
+        writer.close()
+
+
+async def _load(port: int, targets: list[str], connections: int, seconds: float) -> dict:
+    done: list[float] = []
+    statuses: list[int] = []
+    started = time.perf_counter()
+    await asyncio.gather(*(_connection(port, targets, started + seconds, done, statuses)
+                           for _ in range(connections)))
+    elapsed = time.perf_counter() - started
+    done.sort()
+    return {"requests": len(done), "rps": round(len(done) / elapsed, 1),
+            "p50_ms": round(1000 * done[len(done) // 2], 1), "p95_ms": round(1000 * done[int(len(done) * 0.95)], 1),
+            "non_200": sum(1 for s in statuses if s != 200)}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def serve(data_dir: Path, workers: int) -> tuple[subprocess.Popen, int]:
+    """``paperfeed serve`` on a free port, returned once it answers the search page."""
+    import urllib.error
+    import urllib.request
+
+    port = _free_port()
+    env = {**os.environ, "PAPERFEED_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "paperfeed.cli", "serve", "--no-migrate", "--port", str(port), "--workers", str(workers)],
+        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        try:
+            for _ in range(workers * 4):  # reach every worker once
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/search/?q=warm+up", timeout=30).read()
+            return process, port
+        except urllib.error.HTTPError as error:
+            os.killpg(process.pid, 2)
+            raise SystemExit(f"the search page answered {error.code}") from error
+        except OSError:
+            time.sleep(0.5)
+    process.kill()
+    raise SystemExit("the server did not answer within 300 s")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--data-dir", help="reuse this data dir (prepared once) instead of a fresh one")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    data_dir = Path(args.data_dir or tempfile.mkdtemp(prefix="pf-search-page-"))
+    if not (data_dir / "paperfeed.sqlite3").exists():
+        subprocess.run([sys.executable, "-m", "paperfeed.cli", "demo", "--no-serve", "--data-dir", str(data_dir)],
+                       env={**os.environ, "HF_HUB_OFFLINE": "1"}, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    distinct = queries(data_dir, 20_000, seed=3)
+    popular = queries(data_dir, 20, seed=4)
+    process, port = serve(data_dir, args.workers)
+    try:
+        rows = {
+            "static CSS": [STATIC] * 10**6,
+            "search, a new query each request": [f"/search/?q={quote_plus(q)}" for q in distinct],
+            "search, 20 popular queries": [f"/search/?q={quote_plus(q)}" for q in popular] * 50_000,
+        }
+        results = {name: asyncio.run(_load(port, targets, args.connections, args.seconds))
+                   for name, targets in rows.items()}
+    finally:
+        os.killpg(process.pid, 2)
+        process.wait(30)
+    report = {"workers": args.workers, "connections": args.connections, "seconds": args.seconds,
+              "cores": os.cpu_count(), "load_average": [round(x, 2) for x in os.getloadavg()], "results": results}
+    if args.json:
+        print(json.dumps(report))
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+
+    static = results["static CSS"]["rps"]
+    table = Table(title=f"paperfeed serve, {args.workers} workers, {args.connections} connections, "
+                        f"{args.seconds:.0f} s each, {os.cpu_count()} cores (load average {report['load_average'][0]})")
+    for col in ("path", "req/s", "of static", "p50 ms", "p95 ms", "requests", "non-200"):
+        table.add_column(col, justify="left" if col == "path" else "right")
+    for name, r in results.items():
+        table.add_row(name, f"{r['rps']:.0f}", f"{r['rps'] / static:.1%}", f"{r['p50_ms']:.1f}", f"{r['p95_ms']:.1f}",
+                      str(r["requests"]), str(r["non_200"]))
+    Console(width=200).print(table)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
