@@ -22,6 +22,7 @@ from .models import Collection, FetchIntent, PaperFetch
 # Sent with ``arxiv_id`` after the commit that made a fetch pending.
 fetch_queued = Signal()
 
+
 def _pending_fetch(arxiv_id: str) -> tuple[PaperFetch, bool]:
     """The id's fetch row, pending; True when it was not pending before (a new request to arXiv).
 
