@@ -13,12 +13,14 @@ import logging
 
 from paperfeed.accounts.fetch_queue import fetch_queued
 
-from .runner import enqueue
-
 log = logging.getLogger(__name__)
 
 
 def _wake(sender, arxiv_id: str, **kwargs) -> None:
+    # Imported here: the runner imports every job's modules (search, digests, ONNX Runtime), about a
+    # second that a web process should pay only if a member ever queues a paper, not at start.
+    from .runner import enqueue
+
     enqueue("fetch_papers")
     log.info("queued fetch_papers for %s", arxiv_id)
 
