@@ -225,6 +225,8 @@ with area("Members"):
     SUBMIT_RATE = knob("SUBMIT_RATE", "rate", "20/h", "submission attempts per member")
     COLLECTION_RATE = knob("COLLECTION_RATE", "rate", "120/m", "collection changes per member")
     TOKEN_RATE = knob("TOKEN_RATE", "rate", "10/h", "API tokens a member may create")
+    COMMENT_RATE = knob("COMMENT_RATE", "rate", "10/10m", "comments and comment edits per member (web and API)")
+    COMMENT_MAX_CHARS = knob("COMMENT_MAX_CHARS", "int", "10000", "longest comment a member may post, in characters")
     EMAIL_VERIFY_MAX_AGE = knob("EMAIL_VERIFY_MAX_AGE", "int", str(3 * 24 * 3600),
                                 "seconds a link that attaches an email address to an account stays valid")
 
@@ -329,6 +331,7 @@ INSTALLED_APPS = [
     "paperfeed.api",
     "paperfeed.accounts",
     "paperfeed.digests",
+    "paperfeed.discussions",
     "paperfeed.jobs",
 ]
 

@@ -11,7 +11,7 @@ from ninja import NinjaAPI
 from ninja.openapi.docs import DocsBase
 
 from . import errors
-from .routers import collections, daily, fetches, papers
+from .routers import collections, comments, daily, fetches, papers
 
 DESCRIPTION = """\
 paperfeed's JSON API. `GET /api/daily_papers`, `GET /api/papers/{id}` and
@@ -64,6 +64,7 @@ api = NinjaAPI(
 )
 errors.install(api)
 api.add_router("", daily.router)
+api.add_router("", comments.router)  # before papers: its /papers/{path:arxiv_id} would take /comments
 api.add_router("", papers.router)
 api.add_router("", collections.router)
 api.add_router("", fetches.router)

@@ -20,6 +20,7 @@ from typing import Any
 
 from django.conf import settings
 
+from paperfeed.discussions import counts as comment_counts
 from paperfeed.papers.models import DailyEntry, Paper
 
 
@@ -220,7 +221,8 @@ def daily_item(paper: Paper, entry: DailyEntry | None) -> dict:
     if media := _media(extra):
         item["mediaUrls"] = media
     item["thumbnail"] = _str(_hf(extra, "thumbnail")) or ""
-    item["numComments"] = entry.num_comments if entry is not None else 0
+    # Local visible comments (one COUNT unless the caller attached them) plus the imported count.
+    item["numComments"] = comment_counts.total(paper, entry.num_comments if entry is not None else 0)
     if entry is not None:
         item["submittedBy"] = submitter(entry)
     if org := _organization(extra):

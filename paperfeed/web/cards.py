@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from paperfeed.accounts.votes import upvoted_ids
+from paperfeed.discussions import counts as comment_counts
 from paperfeed.lists import ranking
 from paperfeed.papers.models import DailyEntry, Paper
 
@@ -23,9 +24,10 @@ class Card:
 
 
 def build(papers: list[Paper], user, period: ranking.Period | None = None, *, with_entries: bool = True) -> list[Card]:
-    """Cards for ``papers`` in their order: two queries at most (entries, viewer's votes)."""
+    """Cards for ``papers`` in their order: three queries at most (entries, viewer's votes, comment counts)."""
     entries = ranking.entries_for(papers, period) if with_entries and papers else {}
     voted = upvoted_ids(user, papers) if papers else set()
+    comment_counts.attach(papers, {pk: entry.num_comments for pk, entry in entries.items()})  # numComments
     return [
         Card(
             paper=p,

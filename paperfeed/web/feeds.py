@@ -22,12 +22,15 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
 from paperfeed.accounts import collections as collection_service
 from paperfeed.accounts.models import Collection
+from paperfeed.discussions.markup import to_text
+from paperfeed.discussions.threads import newest
 from paperfeed.lists import cache as page_cache
 from paperfeed.lists import ranking
 from paperfeed.papers import arxiv
 from paperfeed.papers.models import Paper
 
 from . import related
+from .lookups import paper_or_404
 from .pagecache import index_stamp, serve_bytes
 
 FEED_SIZE = 50
@@ -236,3 +239,54 @@ def atom(feed_class: type[_PaperFeed]) -> type[_PaperFeed]:
 
     AtomFeed.__name__ = feed_class.__name__.replace("Feed", "AtomFeed")
     return AtomFeed
+
+
+class DiscussionFeed(Feed):
+    """A paper's discussion: its newest visible comments, in Markdown as written (plain text)."""
+
+    feed_type = Rss201rev2Feed
+
+    def __call__(self, request: HttpRequest, *args, **kwargs):
+        # A comment added, edited, deleted or hidden bumps the paper's token (discussions/freshness.py).
+        tokens = page_cache.paper_tokens(kwargs.get("arxiv_id", ""))
+        render = super().__call__
+        return serve_bytes(request, type(self).__name__, tokens, lambda: render(request, *args, **kwargs))
+
+    def get_object(self, request: HttpRequest, arxiv_id: str) -> Paper:
+        return paper_or_404(arxiv_id)
+
+    def title(self, obj: Paper) -> str:
+        return _clean_text(f"{settings.SITE_NAME}: discussion of " + " ".join(obj.title.split()))
+
+    def link(self, obj: Paper) -> str:
+        return reverse("discussion", args=[obj.arxiv_id])
+
+    def description(self, obj: Paper) -> str:
+        return f"Comments on arXiv:{obj.arxiv_id}, newest first."
+
+    def items(self, obj: Paper) -> list:
+        return newest(obj, FEED_SIZE)
+
+    def item_title(self, item) -> str:
+        return _clean_text(f"{item.author.get_username()} on " + " ".join(item.paper.title.split()))[:200]
+
+    def item_description(self, item) -> str:
+        return _clean_text(to_text(item.body))
+
+    def item_link(self, item) -> str:
+        return f"{item.paper.get_absolute_url()}#comment-{item.pk}"
+
+    def item_guid(self, item) -> str:
+        return f"{settings.SITE_URL}{self.item_link(item)}"
+
+    item_guid_is_permalink = True
+
+    def item_pubdate(self, item) -> datetime:
+        return item.created_at
+
+    def item_updateddate(self, item) -> datetime:
+        return item.edited_at or item.created_at
+
+    def item_author_name(self, item) -> str:
+        return item.author.get_username()
+

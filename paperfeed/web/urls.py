@@ -12,7 +12,7 @@ from django.urls import include, path, re_path, reverse_lazy
 
 from . import feeds
 from .converters import register
-from .views import accounts, digests, health, pages, search
+from .views import accounts, digests, discussions, health, pages, search
 
 register()
 
@@ -71,6 +71,14 @@ urlpatterns = [
     path("trending/", pages.trending, name="trending"),
     path("papers/<arxiv:arxiv_id>/", pages.paper, name="paper"),
     path("papers/<arxiv:arxiv_id>.md", pages.paper_markdown, name="paper_markdown"),
+    path("papers/<arxiv:arxiv_id>/discussion/", discussions.discussion, name="discussion"),
+    path("papers/<arxiv:arxiv_id>/discussion/<int:pk>/edit/", discussions.comment_edit, name="comment_edit"),
+    path("papers/<arxiv:arxiv_id>/discussion/<int:pk>/delete/", discussions.comment_delete, name="comment_delete"),
+    path("papers/<arxiv:arxiv_id>/discussion/<int:pk>/report/", discussions.comment_report, name="comment_report"),
+    path("papers/<arxiv:arxiv_id>/discussion/<int:pk>/hide/", discussions.comment_hide, name="comment_hide"),
+    path("papers/<arxiv:arxiv_id>/discussion.rss", feeds.DiscussionFeed(), name="feed_discussion"),
+    path("papers/<arxiv:arxiv_id>/discussion.atom", feeds.atom(feeds.DiscussionFeed)(), name="feed_discussion_atom"),
+    path("discussions/settings/", discussions.discussion_settings, name="discussion_settings"),
     path("feeds/daily.rss", feeds.DailyFeed(), name="feed_daily"),
     path("feeds/daily.atom", feeds.atom(feeds.DailyFeed)(), name="feed_daily_atom"),
     path("feeds/trending.rss", feeds.TrendingFeed(), name="feed_trending"),

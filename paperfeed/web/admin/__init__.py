@@ -3,4 +3,4 @@
 Django's autodiscovery imports ``paperfeed.web.admin``; each module registers one app's models.
 """
 
-from . import accounts, digests, ingest, jobs, papers  # noqa: F401
+from . import accounts, digests, discussions, ingest, jobs, papers  # noqa: F401
