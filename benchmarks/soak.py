@@ -247,6 +247,7 @@ class Result:
     node: str
     status: int | None  # None: the connection was cut (or refused) before an answer
     ms: float
+    detail: str = ""  # for a 5xx: what was asked and the start of the answer
 
 
 @dataclass
@@ -291,11 +292,15 @@ class Load:
             node = rng.choice(list(self.nodes))
             started = time.perf_counter()
             try:
-                status = getattr(self, f"_{kind}")(sessions[node], self.nodes[node], rng)
+                answer = getattr(self, f"_{kind}")(sessions[node], self.nodes[node], rng)
+                status = answer.status_code
             except requests.RequestException:
-                status = None
+                answer, status = None, None
                 sessions[node] = requests.Session()
-            result = Result(kind, node, status, (time.perf_counter() - started) * 1000)
+            detail = ""
+            if status is not None and status >= 500:
+                detail = f"{answer.request.method} {answer.request.path_url} -> {status}: {answer.text[:300]}"
+            result = Result(kind, node, status, (time.perf_counter() - started) * 1000, detail)
             with self.lock:
                 self.results.append(result)
 
@@ -304,61 +309,60 @@ class Load:
             self.counter += 1
             return self.counter
 
-    def _read(self, http: requests.Session, base: str, rng: random.Random) -> int:
+    def _read(self, http: requests.Session, base: str, rng: random.Random) -> requests.Response:
         path = rng.choice(["/", "/api/daily_papers", f"/papers/{rng.choice(self.papers)}/", "/trending/"])
-        return http.get(base + path, timeout=30).status_code
+        return http.get(base + path, timeout=30)
 
-    def _static(self, http: requests.Session, base: str, rng: random.Random) -> int:
-        return http.get(base + STATIC, timeout=30).status_code
+    def _static(self, http: requests.Session, base: str, rng: random.Random) -> requests.Response:
+        return http.get(base + STATIC, timeout=30)
 
-    def _search(self, http: requests.Session, base: str, rng: random.Random) -> int:
-        return http.get(f"{base}/search/", params={"q": rng.choice(WORDS)}, timeout=30).status_code
+    def _search(self, http: requests.Session, base: str, rng: random.Random) -> requests.Response:
+        return http.get(f"{base}/search/", params={"q": rng.choice(WORDS)}, timeout=30)
 
     def _auth(self, rng: random.Random) -> tuple[int, dict]:
         user, token = rng.choice(self.tokens)
         return user, {"Authorization": f"Bearer {token}"}
 
-    def _vote(self, http: requests.Session, base: str, rng: random.Random) -> int:
+    def _vote(self, http: requests.Session, base: str, rng: random.Random) -> requests.Response:
         user, headers = self._auth(rng)
         arxiv_id = rng.choice(self.papers)
-        status = http.post(f"{base}/api/papers/{arxiv_id}/upvote", headers=headers, timeout=30).status_code
-        if 200 <= status < 300:
+        answer = http.post(f"{base}/api/papers/{arxiv_id}/upvote", headers=headers, timeout=30)
+        if 200 <= answer.status_code < 300:
             self.acks.add("votes", (user, arxiv_id))
-        return status
+        return answer
 
-    def _save(self, http: requests.Session, base: str, rng: random.Random) -> int:
+    def _save(self, http: requests.Session, base: str, rng: random.Random) -> requests.Response:
         user, headers = self._auth(rng)
         arxiv_id = rng.choice(self.papers)
-        status = http.post(f"{base}/api/collections/soak/papers", json={"id": arxiv_id}, headers=headers,
-                           timeout=30).status_code
-        if 200 <= status < 300:
+        answer = http.post(f"{base}/api/collections/soak/papers", json={"id": arxiv_id}, headers=headers,
+                           timeout=30)
+        if 200 <= answer.status_code < 300:
             self.acks.add("saves", (user, arxiv_id))
-        return status
+        return answer
 
-    def _submit(self, http: requests.Session, base: str, rng: random.Random) -> int:
+    def _submit(self, http: requests.Session, base: str, rng: random.Random) -> requests.Response:
         user, headers = self._auth(rng)
         # Known papers list at once (201, or 409 once listed); new ids queue a fetch (202).
         arxiv_id = rng.choice([rng.choice(self.papers), NEW_ID, f"2611.{90000 + self._unique():05d}"])
-        status = http.post(f"{base}/api/daily_papers/submit", json={"id": arxiv_id}, headers=headers,
-                           timeout=30).status_code
-        if status == 201:
+        answer = http.post(f"{base}/api/daily_papers/submit", json={"id": arxiv_id}, headers=headers, timeout=30)
+        if answer.status_code == 201:
             self.acks.add("listed", (user, arxiv_id))
-        elif status == 202:
+        elif answer.status_code == 202:
             self.acks.add("queued", (user, arxiv_id))
-        return status
+        return answer
 
-    def _subscribe(self, http: requests.Session, base: str, rng: random.Random) -> int:
+    def _subscribe(self, http: requests.Session, base: str, rng: random.Random) -> requests.Response:
         page = http.get(f"{base}/subscribe/", timeout=30)
         match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
         if page.status_code != 200 or not match:
-            return page.status_code
+            return page
         email = f"reader{self._unique()}-{secrets.token_hex(3)}@soak.example"
-        status = http.post(f"{base}/subscribe/", data={"csrfmiddlewaretoken": match.group(1), "email": email,
+        answer = http.post(f"{base}/subscribe/", data={"csrfmiddlewaretoken": match.group(1), "email": email,
                                                        "frequency": "daily"},
-                           headers={"Referer": f"{base}/subscribe/"}, timeout=30).status_code
-        if 200 <= status < 300:
+                           headers={"Referer": f"{base}/subscribe/"}, timeout=30)
+        if 200 <= answer.status_code < 300:
             self.acks.add("subscribed", email)
-        return status
+        return answer
 
 
 # --------------------------------------------------------------------------- faults
@@ -678,6 +682,9 @@ def print_report(report: dict) -> None:
         print(f"\n{section}:")
         for key, value in report[section].items():
             print(f"  {key}: {value}")
+    print(f"\n5xx answers: {len(report['server_errors'])}")
+    for error in report["server_errors"]:
+        print(f"  {error}")
     print(f"\nunfinished after the drain: {report['unfinished'] or 'nothing'}")
     print(f"verdict: {'PASS' if report['ok'] else 'FAIL'}")
 
@@ -722,6 +729,7 @@ def soak(args: argparse.Namespace, work: Path) -> dict:
                 "harvest": check_harvest(oai),
                 "indexes": check_indexes(env, {k: work / f"node-{k.lower()}" for k in nodes}, args.drain),
                 "unfinished": unfinished, "restarts": {n: p.restarts for n, p in procs.items() if p.restarts},
+                "server_errors": [f"node {r.node}: {r.detail}" for r in load.results if r.detail],
             }
             report["ok"] = verdict(report)
             return report
