@@ -251,7 +251,8 @@ with area("API"):
 
 with area("Digests"):
     DIGEST_TIME = knob("DIGEST_TIME", "time", "06:00", "when daily digests go out (HH:MM, UTC), after the harvest")
-    DIGEST_MAX_PAPERS = knob("DIGEST_MAX_PAPERS", "int", "10", "trending papers per digest")
+    DIGEST_MAX_PAPERS = knob("DIGEST_MAX_PAPERS", "int", "10", "papers in a digest's top-of-the-day (or week) section")
+    DIGEST_MAX_TRENDING = knob("DIGEST_MAX_TRENDING", "int", "5", "papers in a digest's trending section")
     DIGEST_MAX_PICKS = knob("DIGEST_MAX_PICKS", "int", "5", "personal picks per digest")
     DIGEST_CONFIRM_MAX_AGE = knob("DIGEST_CONFIRM_MAX_AGE", "int", str(3 * 24 * 3600),
                                   "seconds a subscription confirmation link stays valid (3 days)")
