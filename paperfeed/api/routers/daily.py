@@ -20,6 +20,7 @@ from pydantic import TypeAdapter
 
 from paperfeed.accounts import submissions
 from paperfeed.accounts.models import FetchIntent
+from paperfeed.discussions import counts as comment_counts
 from paperfeed.lists import cache as page_cache
 from paperfeed.lists import ranking
 from paperfeed.papers.models import DailyEntry, Paper
@@ -100,6 +101,7 @@ def list_daily(query: DailyQuery) -> list[dict]:
         papers = list(qs[start:stop])
         period = listed_in
     entries = ranking.entries_for(papers, period)
+    comment_counts.attach(papers)  # numComments for the whole page in one query
     return [serializers.daily_item(p, entries.get(p.pk)) for p in papers]
 
 

@@ -21,6 +21,7 @@ from ninja import Field as NField
 from ninja import Query, Router, Schema
 
 from paperfeed.accounts import votes
+from paperfeed.discussions import counts as comment_counts
 from paperfeed.lists import ranking
 from paperfeed.papers.lookup import NotAnArxivId, find_paper, visible_paper
 from paperfeed.papers.models import Paper
@@ -63,6 +64,7 @@ class ListQuery(Schema):
 
 def _items(papers: list[Paper]) -> list[dict]:
     entries = ranking.entries_for(papers)
+    comment_counts.attach(papers)  # numComments for the whole page in one query
     return [serializers.daily_item(p, entries.get(p.pk)) for p in papers]
 
 
