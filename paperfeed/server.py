@@ -27,6 +27,7 @@ import io
 import logging
 import os
 import sys
+import threading
 import time
 from urllib.parse import urlsplit
 
@@ -159,7 +160,15 @@ class _App(BaseApplication):
 
 
 def _post_worker_init(worker) -> None:
-    warm_up(worker.wsgi)
+    """Warm up in a helper thread, so that the worker's main thread acts on Ctrl-C at once.
+
+    Python runs signal handlers between bytecodes of the main thread; loading the embedder or an
+    index is one long call into C, which would hold a stop back by seconds.
+    """
+    helper = threading.Thread(target=warm_up, args=(worker.wsgi,), name="warm-up", daemon=True)
+    helper.start()
+    while helper.is_alive():
+        helper.join(0.05)
 
 
 def _gunicorn(bind: str, workers: int, threads: int, *, threaded: bool) -> None:
