@@ -62,7 +62,7 @@ def test_a_second_request_is_served_from_the_cache(client, two_days, django_asse
         assert served_from_cache(client, url, django_assert_num_queries) == first.content.decode(), url
 
 
-def test_home_is_two_queries_at_most(client, two_days, django_assert_max_num_queries):
+def test_home_is_one_query_once_cached(client, two_days, django_assert_max_num_queries):
     client.get("/")
     with django_assert_max_num_queries(1):
         assert client.get("/").status_code == 200
