@@ -106,10 +106,10 @@ def test_standing_schedules_follow_settings_and_are_idempotent(settings):
     Schedule.objects.create(name="paperfeed:digest_retries", func=runner.FUNC, schedule_type=Schedule.MINUTES,
                             minutes=5, repeats=-1, kwargs=repr({"name": "digest_retries"}))
     created = schedules.ensure_schedules(now)
-    assert created[0] == "removed paperfeed:digest_retries" and len(created) == 6
+    assert created[0] == "removed paperfeed:digest_retries" and len(created) == 8
     assert sorted(Schedule.objects.values_list("name", flat=True)) == [
-        "paperfeed:digest_daily", "paperfeed:digest_weekly", "paperfeed:fetch_papers", "paperfeed:harvest",
-        "paperfeed:prune_rate_limits"]
+        "paperfeed:backfill", "paperfeed:digest_daily", "paperfeed:digest_weekly", "paperfeed:fetch_papers",
+        "paperfeed:harvest", "paperfeed:prune_rate_limits", "paperfeed:thumbnails"]
     assert Schedule.objects.get(name="paperfeed:fetch_papers").next_run == datetime(2026, 5, 12, 11, 0, tzinfo=UTC)
     harvest = Schedule.objects.get(name="paperfeed:harvest")
     assert harvest.next_run == datetime(2026, 5, 13, 3, 15, tzinfo=UTC)
@@ -120,3 +120,10 @@ def test_standing_schedules_follow_settings_and_are_idempotent(settings):
     settings.HARVEST_TIME = "4pm"
     with pytest.raises(ValueError, match="PAPERFEED_HARVEST_TIME must be HH:MM"):
         schedules.ensure_schedules(now)
+
+
+def test_the_wake_up_names_the_runner_and_a_known_job():
+    """jobs/wake.py queues the runner by name (importing it in a web request would load every job)."""
+    from paperfeed.jobs import wake
+
+    assert wake.FUNC == runner.FUNC and wake.JOB in jobs.JOBS
