@@ -194,6 +194,10 @@ with area("Sources"):
     ARXIV_API_DELAY = knob("ARXIV_API_DELAY", "float", "3.0", "seconds between arXiv API calls (arXiv asks for 3)")
     HF_DAILY_URL = knob("HF_DAILY_URL", "url", "https://huggingface.co/api/daily_papers",
                         "Hugging Face daily papers endpoint")
+    ARXIV_PDF_URL = knob("ARXIV_PDF_URL", "url", "https://arxiv.org/pdf",
+                         "where the worker fetches papers' PDFs for thumbnails (`…/<id>v<n>`)")
+    BACKFILL_PER_RUN = knob("BACKFILL_PER_RUN", "int", "500",
+                            "Hugging Face-only papers the worker's backfill asks the arXiv API about per run")
     HTTP_TIMEOUT = knob("HTTP_TIMEOUT", "float", "30", "seconds, for every outgoing request")
     HTTP_REQUEST_TIMEOUT = knob("HTTP_REQUEST_TIMEOUT", "float", "3",
                                 "seconds for an outgoing call made inside a web request (tried once, never retried)")
@@ -234,6 +238,11 @@ with area("Lists and page cache"):
     LIST_MIN_ENTRIES = knob("LIST_MIN_ENTRIES", "int", "10",
                             "entries that make a day a real list: home shows the newest such day, "
                             "fewer listed since show as a \"so far\" strip above it")
+    CARD_LAYOUT = knob("CARD_LAYOUT", "str", "list",
+                       "how lists show papers until a reader picks the other layout (a cookie remembers it)",
+                       choices=("list", "grid"))
+    THUMBNAIL_MAX_AGE = knob("THUMBNAIL_MAX_AGE", "int", str(7 * 24 * 3600),
+                             "seconds browsers may keep a thumbnail before asking again (then 304 if unchanged)")
     PAGE_CACHE = knob("PAGE_CACHE", "bool", "1",
                       "serve lists, paper pages, feeds and `/api/daily_papers` from each process's cache, "
                       "keyed by version tokens in the database")
@@ -274,6 +283,11 @@ with area("Worker"):
     HEALTH_MAX_HEARTBEAT_AGE = knob("HEALTH_MAX_HEARTBEAT_AGE", "int", "300",
                                     "`/healthz` answers 503 when the newest worker heartbeat is older (seconds); "
                                     "`0`: no worker expected")
+    THUMBNAIL_DIR = knob("THUMBNAIL_DIR", "path", str(DATA_DIR / "thumbnails"),
+                         "first-page thumbnails the worker renders (derived; rebuildable)",
+                         shown="$DATA_DIR/thumbnails")
+    THUMBNAIL_WIDTH = knob("THUMBNAIL_WIDTH", "int", "400", "width of a rendered thumbnail, in pixels")
+    THUMBNAILS_PER_RUN = knob("THUMBNAILS_PER_RUN", "int", "200", "PDFs the worker renders per thumbnails run")
     JOB_TIMEOUT = knob("JOB_TIMEOUT", "int", "3600", "seconds a job may run before the worker stops it")
     JOB_MAX_ATTEMPTS = knob("JOB_MAX_ATTEMPTS", "int", "4",
                             "runs of one scheduled slot before a failing job waits for its next time")
@@ -344,6 +358,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "paperfeed.web.layout.CardLayoutMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 from django.conf import settings
+from django.urls import reverse
 
 from paperfeed.discussions import counts as comment_counts
 from paperfeed.papers.models import DailyEntry, Paper
@@ -59,9 +60,13 @@ def _str(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _organization(extra: dict | None) -> dict | None:
+def _organization(extra: dict | None, paper: Paper | None = None) -> dict | None:
+    """As imported with the entry; else the paper's own organisation (Paper.organization)."""
     org = _hf(extra, "organization")
     if not isinstance(org, dict) or not all(isinstance(org.get(k), str) for k in ("_id", "name", "fullname")):
+        if paper is not None and paper.organization:
+            name = paper.organization
+            return {"_id": hex_id("hf-org", name), "name": name, "fullname": paper.organization_name or name}
         return None
     out = {"_id": org["_id"], "name": org["name"], "fullname": org["fullname"]}
     if isinstance(org.get("avatar"), str):
@@ -171,6 +176,13 @@ def _authors(paper: Paper, extra: dict | None) -> list[dict]:
     return out
 
 
+def _thumbnail_url(paper: Paper) -> str:
+    """Our rendered first-page thumbnail, absolute like Hugging Face's; "" when there is none yet."""
+    if not paper.thumbnail:
+        return ""
+    return f"{settings.SITE_URL}{reverse('thumbnail', args=[paper.arxiv_id])}"
+
+
 def published_at(paper: Paper) -> str:
     return js_time(paper.published or paper.announced or paper.created_at) or js_time(datetime.now(UTC))
 
@@ -204,7 +216,7 @@ def paper_dict(paper: Paper, entry: DailyEntry | None = None) -> dict:
         out["ai_summary_model"] = model
     if paper.github_stars is not None and paper.code_url:
         out["githubStars"] = paper.github_stars
-    if org := _organization(extra):
+    if org := _organization(extra, paper):
         out["organization"] = org
     return out
 
@@ -220,12 +232,12 @@ def daily_item(paper: Paper, entry: DailyEntry | None) -> dict:
     }
     if media := _media(extra):
         item["mediaUrls"] = media
-    item["thumbnail"] = _str(_hf(extra, "thumbnail")) or ""
+    item["thumbnail"] = _str(_hf(extra, "thumbnail")) or _thumbnail_url(paper)
     # Local visible comments (one COUNT unless the caller attached them) plus the imported count.
     item["numComments"] = comment_counts.total(paper, entry.num_comments if entry is not None else 0)
     if entry is not None:
         item["submittedBy"] = submitter(entry)
-    if org := _organization(extra):
+    if org := _organization(extra, paper):
         item["organization"] = org
     participating = _hf(extra, "isAuthorParticipating")
     item["isAuthorParticipating"] = participating if isinstance(participating, bool) else False

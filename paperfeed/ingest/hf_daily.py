@@ -7,8 +7,8 @@ JSON array of items (what the API returns; the day is then the requested date or
 Hugging Face's paper metadata is second-hand (copied from arXiv), so its records are
 non-authoritative: they create a paper arXiv has not given us yet and fill fields arXiv left
 empty, but never overwrite arXiv's own metadata. What is Hugging Face's own — votes, the
-GitHub repo and stars, the project page, AI summary and keywords, the daily entry with its
-submitter and comment count — is always applied. Items keep what has no column under
+GitHub repo and stars, the project page, the organisation, AI summary and keywords, the daily
+entry with its submitter and comment count — is always applied. Items keep what has no column under
 Hugging Face's key names in ``DailyEntry.extra`` (read back by paperfeed.api.serializers).
 """
 
@@ -66,6 +66,21 @@ def _int(value, position: str, name: str, arxiv_id: str) -> int | None:
     return value
 
 
+def _organization(item: dict, paper: dict) -> tuple[str | None, str | None]:
+    """The organisation's handle and display name (the paper's own, else the item's)."""
+    for org in (paper.get("organization"), item.get("organization")):
+        if isinstance(org, dict) and (_str(org.get("name")) or "").strip():
+            return org["name"], _str(org.get("fullname")) or org["name"]
+    return None, None
+
+
+def _author_names(authors) -> list[str] | None:
+    if not isinstance(authors, list):
+        return None
+    names = [a.get("name", "") if isinstance(a, dict) else str(a) for a in authors]
+    return [n for n in names if isinstance(n, str) and n.strip()] or None
+
+
 def to_item(item: dict, day: date | str | None, position: str) -> HfItem:
     """One API item (and the day it was listed) as an HfItem; RecordError naming what is wrong."""
     if not isinstance(item, dict):
@@ -89,14 +104,11 @@ def to_item(item: dict, day: date | str | None, position: str) -> HfItem:
         day = submitted_at.date()
     published = parse_date(_str(paper.get("publishedAt")) or _str(item.get("publishedAt")), source=SOURCE,
                            position=position, field="publishedAt")
-    authors = paper.get("authors")
-    names = None
-    if isinstance(authors, list):
-        names = [a.get("name", "") if isinstance(a, dict) else str(a) for a in authors]
-        names = [n for n in names if isinstance(n, str) and n.strip()] or None
+    names = _author_names(paper.get("authors"))
     keywords = paper.get("ai_keywords")
     if keywords is not None and not (isinstance(keywords, list) and all(isinstance(k, str) for k in keywords)):
         raise RecordError(SOURCE, position, "expected a list of strings", arxiv_id, "ai_keywords")
+    organization, organization_name = _organization(item, paper)
     record = PaperRecord(
         arxiv_id=arxiv_id,
         title=_str(paper.get("title")) or _str(item.get("title")),
@@ -109,6 +121,8 @@ def to_item(item: dict, day: date | str | None, position: str) -> HfItem:
         github_stars=_int(paper.get("githubStars"), position, "githubStars", arxiv_id),
         ai_summary=_str(paper.get("ai_summary")),
         ai_keywords=keywords,
+        organization=organization,
+        organization_name=organization_name,
         authoritative=False,
         source=SOURCE,
         position=position,

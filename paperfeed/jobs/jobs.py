@@ -18,6 +18,7 @@ from paperfeed.ingest import runs
 from paperfeed.search.sync import sync_indexes
 
 from .picks import picks_refresh
+from .thumbnails import backfill, thumbnails
 
 
 def harvest_sets() -> list[str]:
@@ -88,4 +89,6 @@ JOBS: dict[str, Callable[[], str]] = {
     "picks_refresh": picks_refresh,
     "fetch_papers": fetch_papers,
     "prune_rate_limits": prune_rate_limits,
+    "thumbnails": thumbnails,
+    "backfill": backfill,
 }

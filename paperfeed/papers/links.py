@@ -2,6 +2,8 @@
 
 arXiv has no field for them, so authors write "Code: https://github.com/…", "Project
 page: https://….github.io/…" or "\\url{…}" in the comment or at the end of the abstract.
+A "project page" that only leads back to the paper (its arXiv abs/pdf/html page, its Hugging
+Face paper page) is no project page: :func:`is_bogus_project` names those, and they are dropped.
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ _PROJECT_CUE_RE = re.compile(
     re.IGNORECASE,
 )
 _NOT_PROJECT_HOSTS = ("arxiv.org", "doi.org", "dx.doi.org", "creativecommons.org", "orcid.org")
+# Pages about a paper rather than a project: a link to them adds nothing to the paper's own links.
+_PAPER_PAGE_HOSTS = ("arxiv.org", "alphaxiv.org", "arxiv-sanity-lite.com")
+_PAPER_PAGE_PATHS = {"huggingface.co": "/papers/", "paperswithcode.com": "/paper/"}
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,29 @@ def _is_code(url: str) -> bool:
     if host in ("github.com", "gitlab.com", "codeberg.org", "bitbucket.org") or host.startswith("git."):
         return path.count("/") >= 1  # owner/repo, not a user page
     return False
+
+
+def _host(url: str) -> str:
+    host = urlsplit(url).netloc.lower().rsplit("@", 1)[-1].split(":", 1)[0]
+    return host[4:] if host.startswith("www.") else host
+
+
+def is_bogus_project(url: str | None, arxiv_id: str = "") -> bool:
+    """Does this "project page" only lead back to a paper (an arXiv page, a paper listing)?
+
+    Any arXiv page counts (project pages are never hosted there); a Hugging Face or Papers with
+    Code paper page counts too, and so does any URL that is just the paper's id on some host.
+    """
+    if not url:
+        return False
+    host = _host(url)
+    if any(host == h or host.endswith("." + h) for h in _PAPER_PAGE_HOSTS):
+        return True
+    path = urlsplit(url).path
+    if (prefix := _PAPER_PAGE_PATHS.get(host)) and path.startswith(prefix):
+        return True
+    last = path.strip("/").rsplit("/", 1)[-1]
+    return bool(arxiv_id) and re.fullmatch(re.escape(arxiv_id) + r"(?:v\d+)?(?:\.pdf)?", last) is not None
 
 
 def extract_links(*texts: str | None) -> Links:

@@ -75,6 +75,14 @@ class Paper(models.Model):
     imported_upvotes = models.PositiveIntegerField(default=0)
     local_upvotes = models.PositiveIntegerField(default=0, help_text="Denormalised count of Upvote rows.")
     github_stars = models.PositiveIntegerField(null=True, blank=True)
+    organization = models.CharField(max_length=100, blank=True, help_text="Hugging Face organisation handle.")
+    organization_name = models.CharField(max_length=200, blank=True, help_text="Its display name.")
+    # Set by the worker (papers/thumbnails.py), never by the upsert: a re-ingest keeps them.
+    thumbnail = models.CharField(max_length=200, blank=True, help_text="Storage key of the first-page thumbnail.")
+    thumbnail_tries = models.PositiveSmallIntegerField(default=0, help_text="Failed renders so far.")
+    arxiv_checked_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the backfill last asked arXiv about a Hugging Face-only paper."
+    )
     ai_summary = models.TextField(blank=True)
     ai_keywords = models.JSONField(default=list, blank=True)
     source = models.CharField(max_length=32, blank=True, help_text="Source of the current metadata.")

@@ -79,6 +79,8 @@ class PaperRecord:
     github_stars: int | None = None
     ai_summary: str | None = None
     ai_keywords: list[str] | None = None
+    organization: str | None = None  # Hugging Face organisation handle, and its display name
+    organization_name: str | None = None
     # False for sources whose metadata is second-hand (HF): they create missing papers but
     # never overwrite arXiv's own metadata.
     authoritative: bool = True
@@ -155,6 +157,10 @@ def _validate_short_texts(rec: PaperRecord) -> None:
         value = getattr(rec, name)
         if value is not None:
             setattr(rec, name, _limit(rec, name, clean_text(value), MAX_SHORT))
+    for name, limit in (("organization", 100), ("organization_name", 200)):
+        value = getattr(rec, name)
+        if value is not None:
+            setattr(rec, name, _limit(rec, name, clean_text(value), limit))
 
 
 def _validate_urls(rec: PaperRecord) -> None:

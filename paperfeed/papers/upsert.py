@@ -4,7 +4,8 @@ Rules: the same record twice changes nothing (content hash, no write, ``updated_
 so the index follower sees no change); a newer version replaces the metadata and extends the
 version history; an older version never overwrites a newer one (its history is merged);
 withdrawn papers are flagged, never deleted; second-hand sources (Hugging Face) create a
-missing paper but never overwrite arXiv's metadata, only their community fields.
+missing paper but never overwrite arXiv's metadata, only their community fields; a project link
+that only leads back to the paper is dropped (links.is_bogus_project), whoever sent it.
 
 Speed (a 2.7M-line arXiv snapshot must load in minutes): a paper's stored state is handled
 as a plain dict, never a model instance. Per chunk one query reads ``(arxiv_id,
@@ -27,7 +28,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from . import freshness
-from .links import extract_links
+from .links import extract_links, is_bogus_project
 from .models import Paper
 from .records import PaperRecord, RecordError, validate
 
@@ -47,6 +48,9 @@ METADATA_FIELDS = (
     "withdrawn",
 )
 COMMUNITY_FIELDS = ("imported_upvotes", "github_stars", "ai_summary", "ai_keywords")
+# Columns added after papers were stored: hashed only when set, so adding one does not mark
+# every stored paper changed (and re-index them all) on the next re-ingest.
+LATER_FIELDS = ("organization", "organization_name")
 # Every column whose value the hash covers, in a fixed order (the hash is of this tuple).
 HASHED = (
     *METADATA_FIELDS,
@@ -56,7 +60,7 @@ HASHED = (
     "primary_category",
     *COMMUNITY_FIELDS,
 )
-STATE_FIELDS = (*HASHED, "source")
+STATE_FIELDS = (*HASHED, *LATER_FIELDS, "source")
 MAX_REJECTIONS_KEPT = 50
 MAX_DROPPED_EXAMPLES_KEPT = 10
 MAX_CHANGED_IDS_KEPT = 100_000
@@ -148,6 +152,8 @@ def state_hash(state: dict) -> str:
         elif isinstance(value, datetime | date):
             value = value.isoformat()
         values.append(value)
+    if any(state[name] for name in LATER_FIELDS):
+        values.extend(state[name] for name in LATER_FIELDS)
     return hashlib.sha256(repr(values).encode("utf-8", "surrogatepass")).hexdigest()
 
 
@@ -157,6 +163,7 @@ def blank_state(source: str = "") -> dict:
         "comment": "", "journal_ref": "", "doi": "", "license": "", "published": None, "updated": None,
         "withdrawn": False, "announced": None, "code_url": "", "project_url": "", "primary_category": "",
         "imported_upvotes": 0, "github_stars": None, "ai_summary": "", "ai_keywords": [], "source": source,
+        "organization": "", "organization_name": "",
     }
 
 
@@ -215,6 +222,8 @@ def apply_record(state: dict, rec: PaperRecord, *, metadata: bool) -> dict:
     if rec.withdrawn:
         state["withdrawn"] = True
     _apply_links(state, rec)
+    if is_bogus_project(state["project_url"], rec.arxiv_id):
+        state["project_url"] = ""
     _apply_community(state, rec)
     return state
 
@@ -276,7 +285,8 @@ def _apply_links(state: dict, rec: PaperRecord) -> None:
     else:
         code = project = ""
     state["code_url"] = rec.code_url or state["code_url"] or code
-    state["project_url"] = rec.project_url or state["project_url"] or project
+    given = "" if is_bogus_project(rec.project_url, rec.arxiv_id) else rec.project_url
+    state["project_url"] = given or state["project_url"] or project
 
 
 def _apply_community(state: dict, rec: PaperRecord) -> None:
@@ -290,6 +300,9 @@ def _apply_community(state: dict, rec: PaperRecord) -> None:
         state["ai_summary"] = rec.ai_summary
     if rec.ai_keywords is not None:
         state["ai_keywords"] = rec.ai_keywords
+    if rec.organization is not None:
+        state["organization"] = rec.organization
+        state["organization_name"] = rec.organization_name or rec.organization
 
 
 def _chunks(items: Iterable, size: int) -> Iterator[list]:

@@ -12,7 +12,7 @@ from django.urls import include, path, re_path, reverse_lazy
 
 from . import feeds
 from .converters import register
-from .views import accounts, digests, discussions, health, pages, search
+from .views import accounts, digests, discussions, health, pages, search, thumbnails
 
 register()
 
@@ -71,6 +71,7 @@ urlpatterns = [
     path("trending/", pages.trending, name="trending"),
     path("papers/<arxiv:arxiv_id>/", pages.paper, name="paper"),
     path("papers/<arxiv:arxiv_id>.md", pages.paper_markdown, name="paper_markdown"),
+    path("papers/<arxiv:arxiv_id>/thumbnail.webp", thumbnails.thumbnail, name="thumbnail"),
     path("papers/<arxiv:arxiv_id>/discussion/", discussions.discussion, name="discussion"),
     path("papers/<arxiv:arxiv_id>/discussion/<int:pk>/edit/", discussions.comment_edit, name="comment_edit"),
     path("papers/<arxiv:arxiv_id>/discussion/<int:pk>/delete/", discussions.comment_delete, name="comment_delete"),
