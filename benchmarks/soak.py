@@ -686,7 +686,18 @@ def print_report(report: dict) -> None:
     for error in report["server_errors"]:
         print(f"  {error}")
     print(f"\nunfinished after the drain: {report['unfinished'] or 'nothing'}")
+    print(f"processes not running at the end: {report['exited'] or 'none'}")
     print(f"verdict: {'PASS' if report['ok'] else 'FAIL'}")
+
+
+def exited(procs: dict[str, Proc]) -> list[str]:
+    """Processes that are not running at the end (a restarted worker that refused to start, say)."""
+    found = []
+    for name, proc in procs.items():
+        if proc.popen is not None and proc.popen.poll() is not None:
+            lines = proc.log.read_text(errors="replace").strip().splitlines()
+            found.append(f"{name} exited ({proc.popen.returncode}): {lines[-1] if lines else ''}")
+    return found
 
 
 def verdict(report: dict) -> bool:
@@ -694,7 +705,7 @@ def verdict(report: dict) -> bool:
     return (report["writes"]["writes_lost"] == 0 and report["writes"]["queued_fetches_unfinished"] == 0
             and not any(report["duplicates"].values()) and report["emails"]["duplicate emails"] == 0
             and report["emails"]["sent but not received"] == 0 and all_row["5xx"] == 0
-            and not report["unfinished"]
+            and not report["unfinished"] and not report["exited"]
             and all(v == "in step with the database" for v in report["indexes"].values()))
 
 
@@ -730,6 +741,7 @@ def soak(args: argparse.Namespace, work: Path) -> dict:
                 "indexes": check_indexes(env, {k: work / f"node-{k.lower()}" for k in nodes}, args.drain),
                 "unfinished": unfinished, "restarts": {n: p.restarts for n, p in procs.items() if p.restarts},
                 "server_errors": [f"node {r.node}: {r.detail}" for r in load.results if r.detail],
+                "exited": exited(procs),
             }
             report["ok"] = verdict(report)
             return report
