@@ -149,3 +149,25 @@ def test_reply_email_setting(client, ada):
     assert b"checked" not in client.get(url).content  # off by default
     client.post(url, {"email_replies": "1"})
     assert b"checked" in client.get(url).content
+
+
+def test_uncached_paper_page_renders_the_readers_own_view(client, paper, ada, settings):
+    settings.PAGE_CACHE = False
+    service.post(ada, paper, "mine")
+    client.force_login(ada)
+    section = _page(client, paper.get_absolute_url()).xpath("//*[@id='discussion']")[0]
+    assert section.get("hx-get") is None  # nothing to swap: it is already this reader's view
+    assert section.xpath(".//textarea[@name='body']") and section.xpath(".//a[contains(@href, '/edit/')]")
+
+
+def test_admin_lists_reports_and_hides(admin_client, paper, ada, bob):
+    comment = service.post(ada, paper, "reported one")
+    service.report(bob, comment.pk, "spam")
+    assert admin_client.get("/admin/discussions/comment/").status_code == 200
+    assert admin_client.get(f"/admin/discussions/comment/{comment.pk}/change/").status_code == 200
+    response = admin_client.post("/admin/discussions/comment/",
+                                 {"action": "hide", "_selected_action": [comment.pk]})
+    assert response.status_code == 302
+    comment.refresh_from_db()
+    assert comment.hidden_at is not None and not CommentReport.objects.filter(resolved_at__isnull=True).exists()
+    assert admin_client.get("/admin/discussions/commentreport/").status_code == 200
