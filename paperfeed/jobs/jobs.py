@@ -17,6 +17,7 @@ from paperfeed.digests import sending
 from paperfeed.ingest import runs
 from paperfeed.search.sync import sync_indexes
 
+from .fieldmap import field_map
 from .picks import picks_refresh
 from .thumbnails import backfill, thumbnails
 
@@ -89,6 +90,7 @@ JOBS: dict[str, Callable[[], str]] = {
     "picks_refresh": picks_refresh,
     "fetch_papers": fetch_papers,
     "prune_rate_limits": prune_rate_limits,
+    "field_map": field_map,
     "thumbnails": thumbnails,
     "backfill": backfill,
 }

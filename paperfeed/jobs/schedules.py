@@ -49,6 +49,8 @@ def wanted(now: datetime | None = None) -> list[dict]:
         # Members' fetches are woken as they are queued (jobs/wake.py); hourly catches a lost wake-up.
         {"job": "fetch_papers", "schedule_type": Schedule.HOURLY, "next_run": next_hour},
         {"job": "prune_rate_limits", "schedule_type": Schedule.DAILY, "next_run": next_at(PRUNE_AT, now)},
+        # The map of the field follows the index within the hour (search/mapping.py).
+        {"job": "field_map", "schedule_type": Schedule.HOURLY, "next_run": next_hour + timedelta(minutes=50)},
         # Bounded batches (THUMBNAILS_PER_RUN, BACKFILL_PER_RUN), so neither holds the worker long.
         {"job": "thumbnails", "schedule_type": Schedule.HOURLY, "next_run": next_hour + timedelta(minutes=20)},
         {"job": "backfill", "schedule_type": Schedule.HOURLY, "next_run": next_hour + timedelta(minutes=40)},

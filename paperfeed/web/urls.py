@@ -12,7 +12,7 @@ from django.urls import include, path, re_path, reverse_lazy
 
 from . import feeds
 from .converters import register
-from .views import accounts, digests, discussions, health, pages, search, thumbnails
+from .views import accounts, digests, discussions, fieldmap, health, pages, search, thumbnails
 
 register()
 
@@ -61,6 +61,7 @@ urlpatterns = [
     path("papers/<arxiv:arxiv_id>/save/", accounts.save_paper, name="save_paper"),
     path("submit/", accounts.submit, name="submit"),
     path("search/", search.search_page, name="search"),
+    path("map/", fieldmap.field_map, name="field_map"),
     path("healthz", health.healthz, name="healthz"),
     path("metrics", health.metrics, name="metrics"),
     path("", include((digest_patterns, "digests"))),

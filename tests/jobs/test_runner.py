@@ -106,10 +106,10 @@ def test_standing_schedules_follow_settings_and_are_idempotent(settings):
     Schedule.objects.create(name="paperfeed:digest_retries", func=runner.FUNC, schedule_type=Schedule.MINUTES,
                             minutes=5, repeats=-1, kwargs=repr({"name": "digest_retries"}))
     created = schedules.ensure_schedules(now)
-    assert created[0] == "removed paperfeed:digest_retries" and len(created) == 8
+    assert created[0] == "removed paperfeed:digest_retries" and len(created) == 9
     assert sorted(Schedule.objects.values_list("name", flat=True)) == [
         "paperfeed:backfill", "paperfeed:digest_daily", "paperfeed:digest_weekly", "paperfeed:fetch_papers",
-        "paperfeed:harvest", "paperfeed:prune_rate_limits", "paperfeed:thumbnails"]
+        "paperfeed:field_map", "paperfeed:harvest", "paperfeed:prune_rate_limits", "paperfeed:thumbnails"]
     assert Schedule.objects.get(name="paperfeed:fetch_papers").next_run == datetime(2026, 5, 12, 11, 0, tzinfo=UTC)
     harvest = Schedule.objects.get(name="paperfeed:harvest")
     assert harvest.next_run == datetime(2026, 5, 13, 3, 15, tzinfo=UTC)
