@@ -308,6 +308,9 @@ def prepare(*, progress: bool = True) -> dict:
     from paperfeed.search.sync import sync_indexes
 
     sync_indexes(progress=progress, console=console)
+    from paperfeed.search.mapping import draw_month
+
+    console.print(f"  {draw_month()}")  # /map/ works at once, before the worker's first hourly run
     console.print(f"  ready in {time.perf_counter() - started:.1f}s")
     return report
 

@@ -1,4 +1,4 @@
-"""Screenshots of the main pages (daily, paper, trending, search, profile) for docs/ui.md.
+"""Screenshots of the main pages (daily, grid, paper, trending, search, profile, map) for docs/ui.md.
 
     python scripts/screenshots.py [--out docs/screenshots] [--data-dir DIR] [--shared-data PATH]
 
@@ -148,6 +148,8 @@ def shoot(base: str, out: Path, paper_id: str, query: str, console) -> list[Path
             ("search", f"/search/?q={query}"),
             ("profile", "/u/demo/"),
             ("submit", "/submit/"),
+            ("daily-grid", "/?layout=grid"),
+            ("map", "/map/"),
         ]
         for name, url in shots:
             response = page.goto(url)
@@ -213,6 +215,9 @@ def main() -> int:
             sync_indexes = None
         if sync_indexes is not None:
             sync_indexes(progress=True, console=console)
+            from paperfeed.search.mapping import draw_month
+
+            console.print(f"  {draw_month()}")
     paper_id = demo_member()
     port = free_port()
     server = subprocess.Popen(
