@@ -8,13 +8,20 @@ relevant ones (we never show the model author names, only title + abstract, so t
 topic match). Metrics: nDCG@10 and Recall@50, averaged over members.
 
 Baselines: random order, recency (newest first), trending (Hugging Face upvotes from
-hf_daily_papers.jsonl.gz — what a member gets on cold start). Methods: nearest centroid and
-a per-member linear SVM (arxiv-sanity-lite style) over tf-idf, and with ``--embeddings``
-also over the search app's sentence embeddings and tf-idf+embeddings (vectors are cached in
+hf_daily_papers.jsonl.gz — what a member gets on cold start). Methods (``recommender.METHODS``):
+nearest centroid, a per-member linear SVM (arxiv-sanity-lite's method: the anchor to beat) and
+``fusion`` (SVM + nearest neighbours, z-scored), over tf-idf, and with ``--embeddings`` also over
+the search app's sentence embeddings and tf-idf+embeddings (vectors are cached in
 .benchcache/recommend/, keyed by the embedder fingerprint).
 
-    nice -n 10 python benchmarks/recommend.py                  # tf-idf + baselines (~1-2 min)
+"+ negatives" rows add the feedback the site collects: each member was shown the site's 20
+picks of the two weeks before the split; the shown papers they did not write (the simulation's
+"shown, never saved") train against them. Author names only decide what a simulated member
+saved; the models never see them.
+
+    nice -n 10 python benchmarks/recommend.py                  # tf-idf + baselines
     nice -n 10 python benchmarks/recommend.py --embeddings     # + embeddings (first run embeds)
+    python benchmarks/recommend.py --embeddings --json         # the table as JSON
 """
 
 from __future__ import annotations
@@ -107,6 +114,8 @@ def main() -> int:
     parser.add_argument("--members", type=int, default=300, help="sample at most this many members")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--embeddings", action="store_true", help="also score with sentence embeddings")
+    parser.add_argument("--shown", type=int, default=20, help="picks each member was shown before the split")
+    parser.add_argument("--json", action="store_true", help="print the table as JSON")
     args = parser.parse_args()
     console = Console()
     started = time.perf_counter()
@@ -150,15 +159,25 @@ def main() -> int:
             if p["id"] not in extra_ids:
                 extra_ids[p["id"]] = len(window) + len(extra)
                 extra.append(p)
-    rows = window + extra
+    # The two weeks before the split: what members were shown before (rows after the others, so the
+    # embedding cache of window + training papers stays valid).
+    shown_from = (split - timedelta(days=14)).isoformat()
+    taken = {p["id"] for p in window + extra}
+    before = [p for p in train if p["date"] >= shown_from and p["id"] not in taken]
+    shown_pool = [extra_ids.get(p["id"]) for p in train if p["date"] >= shown_from and p["id"] in extra_ids]
+    shown_pool += list(range(len(window) + len(extra), len(window) + len(extra) + len(before)))
+    rows = window + extra + before
     texts = [recommender.paper_text(p["title"], p["abstract"]) for p in rows]
     t0 = time.perf_counter()
     text_features = recommender.tfidf(texts)
     console.print(f"tf-idf {text_features.shape} in {time.perf_counter() - t0:.1f}s")
     feature_sets = {"tfidf": text_features}
     if args.embeddings:
-        vectors = embed(texts, [p["id"] for p in rows], console)
-        if vectors is not None:
+        base = len(window) + len(extra)
+        parts = [embed(texts[:base], [p["id"] for p in rows[:base]], console),
+                 embed(texts[base:], [p["id"] for p in rows[base:]], console)]
+        if all(part is not None for part in parts):
+            vectors = np.vstack(parts)
             feature_sets["emb"] = vectors
             feature_sets["tfidf+emb"] = recommender.combine(text_features, vectors)
 
@@ -187,21 +206,55 @@ def main() -> int:
                     timings[f"{fname} {method}"] += time.perf_counter() - t
                     order = np.argsort(-scores, kind="stable")
                     methods[f"{fname} {method}"].append(metrics(order, relevant))
+                name = f"{fname} fusion + negatives"
+                t = time.perf_counter()
+                negative = shown_negatives(features, positive, shown_pool, rows, a, args.shown)
+                scores = recommender.score(features, positive, candidates, method="fusion", negative=negative)
+                timings[name] += time.perf_counter() - t
+                methods[name].append(metrics(np.argsort(-scores, kind="stable"), relevant))
             progress.advance(task)
 
-    table = Table(title=f"Recommendations: {len(members)} members, {len(window)} candidates "
-                        f"({window_with_votes} with HF votes), split {split}")
-    table.add_column("method")
-    table.add_column("nDCG@10", justify="right")
-    table.add_column("Recall@50", justify="right")
-    table.add_column("ms/member", justify="right")
+    title = (f"Recommendations: {len(members)} members, {len(window)} candidates "
+             f"({window_with_votes} with HF votes), split {split}")
+    report(console, title, methods, timings, len(members), args.json)
+    if not args.json:
+        console.print(f"done in {time.perf_counter() - started:.0f}s")
+    return 0
+
+
+def shown_negatives(features, positive: list[int], pool: list[int], rows: list[dict], author: str,
+                    shown: int) -> list[int]:
+    """The site's picks of the two weeks before the split that the member did not write (never saved)."""
+    pool = [row for row in pool if row not in set(positive)]
+    scores = recommender.score(features, positive, pool, method="fusion")
+    top = [pool[i] for i in np.argsort(-scores, kind="stable")[:shown]]
+    return [row for row in top if author not in rows[row]["authors"]]
+
+
+ANCHOR = "tfidf svm"  # arxiv-sanity-lite's method
+
+
+def report(console: Console, title: str, methods: dict, timings: dict, members: int, as_json: bool) -> None:
+    """The table (or JSON): nDCG@10, Recall@50, time per member, and the change against the anchor."""
+    anchor = float(np.mean([v[0] for v in methods[ANCHOR]]))
+    rows = []
     for name, values in methods.items():
         arr = np.array(values)
-        ms = f"{1000 * timings[name] / len(members):.0f}" if name in timings else "-"
-        table.add_row(name, f"{arr[:, 0].mean():.3f}", f"{arr[:, 1].mean():.3f}", ms)
+        ndcg = float(arr[:, 0].mean())
+        rows.append({"method": name, "ndcg@10": round(ndcg, 4), "recall@50": round(float(arr[:, 1].mean()), 4),
+                     "ms_per_member": round(1000 * timings[name] / members) if name in timings else None,
+                     "vs_anchor_pct": round(100 * (ndcg / anchor - 1), 1) if anchor else None})
+    if as_json:
+        print(json.dumps({"title": title, "anchor": ANCHOR, "members": members, "rows": rows}, indent=2))
+        return
+    table = Table(title=title)
+    for column in ("method", "nDCG@10", "Recall@50", "ms/member", f"vs {ANCHOR}"):
+        table.add_column(column, justify="left" if column == "method" else "right")
+    for row in rows:
+        ms = "-" if row["ms_per_member"] is None else str(row["ms_per_member"])
+        table.add_row(row["method"], f"{row['ndcg@10']:.3f}", f"{row['recall@50']:.3f}", ms,
+                      f"{row['vs_anchor_pct']:+.1f} %")
     console.print(table)
-    console.print(f"done in {time.perf_counter() - started:.0f}s")
-    return 0
 
 
 if __name__ == "__main__":

@@ -272,6 +272,8 @@ with area("Digests"):
     RECOMMEND_FEATURES = knob("RECOMMEND_FEATURES", "str", "tfidf",
                               "features of personal picks: tf-idf (measured best) or tf-idf + embeddings",
                               choices=("tfidf", "hybrid"))
+    RECOMMEND_FEEDBACK_LINK_MAX_AGE = knob("RECOMMEND_FEEDBACK_LINK_MAX_AGE", "int", str(30 * 24 * 3600),
+                                           "seconds a digest's thumbs up/down link stays valid (30 days)")
 
 with area("Worker"):
     HARVEST_TIME = knob("HARVEST_TIME", "time", "02:30", "daily harvest time (HH:MM, UTC)")

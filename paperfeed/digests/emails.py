@@ -15,10 +15,12 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.urls import reverse
 
 from paperfeed.lists.ranking import Period
 from paperfeed.papers.models import Paper
 
+from .feedback import link_token
 from .models import Subscription
 from .plaintext import first_sentences, latex_to_text
 from .recommendations import Pick
@@ -90,6 +92,15 @@ def _paper_rows(papers: list[Paper]) -> list[dict]:
     return rows
 
 
+def feedback_urls(subscription: Subscription, paper: Paper) -> dict:
+    """A pick's signed thumbs links (``feedback.py``): they work from the mailbox, without logging in."""
+    if not subscription.user_id:
+        return {}
+    return {f"{kind}_url": settings.SITE_URL + reverse("digests:feedback_link",
+                                                       args=[link_token(subscription.user_id, paper.pk, kind)])
+            for kind in ("more", "less")}
+
+
 def digest_subject(subscription: Subscription, content: DigestContent) -> str:
     kind = "daily" if subscription.frequency == Subscription.Frequency.DAILY else "weekly"
     return f"{settings.SITE_NAME} {kind} digest: {content.period.label}"
@@ -97,7 +108,8 @@ def digest_subject(subscription: Subscription, content: DigestContent) -> str:
 
 def digest_message(subscription: Subscription, content: DigestContent, unsubscribe_url: str,
                    send_id: int, period_key: str) -> EmailMultiAlternatives:
-    picks = [{**row, "reason": pick.reason} for row, pick in zip(_paper_rows([p.paper for p in content.picks]), content.picks, strict=True)]
+    picks = [{**row, "reason": pick.reason, **feedback_urls(subscription, pick.paper)}
+             for row, pick in zip(_paper_rows([p.paper for p in content.picks]), content.picks, strict=True)]
     headers = {
         "List-Unsubscribe": f"<{unsubscribe_url}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",

@@ -1,4 +1,4 @@
-"""Email subscriptions and the per-period send ledger that makes digests never-twice, never-lost."""
+"""Email subscriptions, the per-period send ledger (never twice, never lost), cached picks and feedback on them."""
 
 from __future__ import annotations
 
@@ -108,6 +108,7 @@ class PicksCache(models.Model):
     computed_version = models.PositiveIntegerField(default=0)
     changed_at = models.DateTimeField(null=True, blank=True, db_index=True,
                                       help_text="When a vote or save last made these picks out of date.")
+    shown = models.BooleanField(default=False, help_text="Whether these picks were recorded as shown (ShownPick).")
 
     class Meta:
         verbose_name_plural = "picks caches"
@@ -118,3 +119,55 @@ class PicksCache(models.Model):
     @property
     def is_due(self) -> bool:
         return self.wanted_version > self.computed_version
+
+
+class Feedback(models.Model):
+    """A member's word on one paper for their picks: "more like this" or "not interested".
+
+    One row per member and paper (the latest word wins), so a thumbs link clicked twice, or a
+    form posted twice, changes nothing the second time. "More" counts as a saved paper for the
+    recommender; "less" trains against the paper and keeps it out of the member's picks.
+    """
+
+    class Kind(models.TextChoices):
+        MORE = "more", "More like this"
+        LESS = "less", "Not interested"
+
+    class Source(models.TextChoices):
+        CARD = "card", "A paper card"
+        EMAIL = "email", "A digest's thumbs link"
+        ONBOARDING = "onboarding", "Onboarding: picked paper"
+        AUTHOR = "author", "Onboarding: claimed author"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="paper_feedback")
+    paper = models.ForeignKey("papers.Paper", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    source = models.CharField(max_length=16, choices=Source.choices, default=Source.CARD)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        constraints = [models.UniqueConstraint(fields=["user", "paper"], name="one_feedback_per_paper")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} on {self.paper_id}: {self.kind}"
+
+
+class ShownPick(models.Model):
+    """A paper once recommended to a member (on "For you" or in a digest): never recommended again."""
+
+    class Where(models.TextChoices):
+        FOR_YOU = "for_you", "For you page"
+        DIGEST = "digest", "Digest email"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    paper = models.ForeignKey("papers.Paper", on_delete=models.CASCADE, related_name="+")
+    where = models.CharField(max_length=8, choices=Where.choices)
+    shown_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "paper"], name="pick_shown_once")]
+
+    def __str__(self) -> str:
+        return f"{self.paper_id} shown to {self.user_id} ({self.where})"

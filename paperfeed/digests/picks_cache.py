@@ -14,6 +14,11 @@ a page view. So the work is split:
   the next page view, which shows the old picks meanwhile.
 - **a member with no row yet** gets picks computed once, in that first request, and stored: a few
   hundred ms once, rather than a "being prepared" page with nothing on it.
+- **feedback** ("more like this", "not interested") marks the row due like a vote; onboarding, which
+  must show picks at once, recomputes in its request (:func:`refresh_now`).
+
+The first view of a stored list records its papers as shown (``ShownPick``, one write per list, not
+per view); a refresh keeps papers still on the list but never brings back one that left it.
 """
 
 from __future__ import annotations
@@ -28,7 +33,8 @@ from django.utils import timezone
 
 from paperfeed.papers.models import Paper
 
-from .models import PicksCache
+from .feedback import record_shown
+from .models import PicksCache, ShownPick
 from .recommendations import Pick, picks_for, recent_window
 
 log = logging.getLogger(__name__)
@@ -68,7 +74,24 @@ def cached_picks(user) -> CachedPicks:
     elif not row.is_due and (row.window_start, row.window_end) != recent_window():
         mark_changed(user.pk)
         row.wanted_version += 1
-    return CachedPicks(_materialise(row), (row.window_start, row.window_end), row.computed_at, row.is_due)
+    picks = _materialise(row)
+    if not row.shown:
+        _mark_shown(user, row, picks)
+    return CachedPicks(picks, (row.window_start, row.window_end), row.computed_at, row.is_due)
+
+
+def _mark_shown(user, row: PicksCache, picks: list[Pick]) -> None:
+    """Record the list's papers as recommended, once per stored list (later views write nothing)."""
+    with transaction.atomic():
+        if PicksCache.objects.filter(user=user, computed_version=row.computed_version,
+                                     computed_at=row.computed_at, shown=False).update(shown=True):
+            record_shown(user, [p.paper for p in picks], ShownPick.Where.FOR_YOU)
+
+
+def refresh_now(user) -> PicksCache | None:
+    """Recompute the member's picks in this request (onboarding: the picks must be there at once)."""
+    row = PicksCache.objects.filter(user=user).first()
+    return _store(user, recent_window(), row.wanted_version if row else 0)
 
 
 def mark_changed(user_id: int) -> None:
@@ -113,12 +136,13 @@ def refresh_due(limit: int = 500) -> RefreshReport:
 
 def _store(user, window: tuple[date, date], version: int) -> PicksCache | None:
     """Compute and store the member's picks as of ``version``; None when a newer result is stored."""
-    picks = picks_for(user, window=window, limit=PICKS_PER_MEMBER)
+    current = PicksCache.objects.filter(user=user).values_list("picks", flat=True).first() or []
+    picks = picks_for(user, window=window, limit=PICKS_PER_MEMBER, keep={p["paper"] for p in current})
     fields = {
         "picks": [{"paper": p.paper.pk, "score": float(p.score), "reason": p.reason,
                    "because_of": p.because_of.pk if p.because_of else None} for p in picks],
         "window_start": window[0], "window_end": window[1], "computed_at": timezone.now(),
-        "computed_version": version,
+        "computed_version": version, "shown": False,
     }
     # Never overwrite a result computed from a newer version (two refreshes racing).
     if PicksCache.objects.filter(Q(computed_version__lte=version), user=user).update(**fields):

@@ -1,8 +1,14 @@
-"""Personal picks: new papers ranked for a member from what they saved and upvoted.
+"""Personal picks: new papers ranked for a member from what they saved, upvoted and told us.
 
 The scoring itself is in ``recommender`` (shared with the benchmark); this module gathers
 the member's papers, the candidate pool and the features from the database, and turns the
 best scores into picks with a one-line reason ("Similar to X in your collection Y").
+
+Feedback (``feedback.py``) counts both ways: "more like this" (and papers picked or claimed at
+onboarding) are the member's papers like saves; "not interested" papers, and picks shown before
+that the member neither saved nor upvoted, train against their topic. A paper is recommended to
+a member once: papers shown before (``ShownPick``) are never picks again, except those still on
+the member's current list (``keep``), which stay until a refresh replaces them.
 Members with nothing saved yet get trending papers in their categories (cold start).
 """
 
@@ -20,15 +26,17 @@ from paperfeed.lists import ranking
 from paperfeed.papers.models import Paper
 
 from . import recommender
+from .models import Feedback, ShownPick
 
 log = logging.getLogger(__name__)
 
 RECENT_DAYS = 14
 MAX_CANDIDATES = 4000
 MAX_POSITIVES = 200
-# Chosen by benchmarks/recommend.py (docs/digests.md has the table): a per-member SVM over
-# tf-idf beat the centroid, and beat both embeddings and tf-idf+embeddings.
-METHOD = "svm"
+MAX_NEGATIVES = 400
+# Chosen by benchmarks/recommend.py (docs/digests.md has the table): the SVM fused with nearest
+# neighbours over tf-idf, trained against the member's negatives, beat the SVM alone.
+METHOD = "fusion"
 
 
 def feature_kind() -> str:
@@ -56,7 +64,35 @@ def member_papers(user) -> list[tuple[Paper, str]]:
         seen.setdefault(item.paper_id, (item.paper, f"your collection “{item.collection.name}”"))
     for vote in Upvote.objects.filter(user=user).select_related("paper").order_by("-created_at")[:MAX_POSITIVES]:
         seen.setdefault(vote.paper_id, (vote.paper, "your upvotes"))
+    said = (Feedback.objects.filter(user=user, kind=Feedback.Kind.MORE)
+            .select_related("paper").order_by("-updated_at")[:MAX_POSITIVES])
+    for word in said:
+        seen.setdefault(word.paper_id, (word.paper, _WHERE[word.source]))
     return list(seen.values())[:MAX_POSITIVES]
+
+
+_WHERE = {
+    Feedback.Source.CARD: "your “more like this”", Feedback.Source.EMAIL: "your “more like this”",
+    Feedback.Source.ONBOARDING: "the papers you picked", Feedback.Source.AUTHOR: "your papers",
+}
+
+
+def member_negatives(user, mine: set[int], keep: set[int] | frozenset[int] = frozenset()) -> list[Paper]:
+    """Papers the member turned down: "not interested", then picks shown before and never saved.
+
+    Picks still on the member's list (``keep``) are not turned down yet: they may have just been shown.
+    """
+    less = list(Feedback.objects.filter(user=user, kind=Feedback.Kind.LESS)
+                .select_related("paper").order_by("-updated_at")[:MAX_NEGATIVES])
+    papers = [word.paper for word in less]
+    taken = mine | set(keep) | {p.pk for p in papers}
+    ignored = (ShownPick.objects.filter(user=user).exclude(paper_id__in=taken)
+               .select_related("paper").order_by("-shown_at")[: MAX_NEGATIVES - len(papers)])
+    return papers + [row.paper for row in ignored]
+
+
+def shown_before(user) -> set[int]:
+    return set(ShownPick.objects.filter(user=user).values_list("paper_id", flat=True))
 
 
 def candidate_papers(start: date, end: date, categories: list[str] | None = None,
@@ -128,21 +164,27 @@ def cold_start(categories: list[str] | None, limit: int, exclude: set[int], wind
 
 
 def picks_for(user, *, window: tuple[date, date] | None = None, categories: list[str] | None = None,
-              limit: int = 10) -> list[Pick]:
-    """The member's best new papers in ``window`` (default: the last two weeks), each with a reason."""
+              limit: int = 10, keep: set[int] | frozenset[int] = frozenset()) -> list[Pick]:
+    """The member's best new papers in ``window`` (default: the last two weeks), each with a reason.
+
+    Never a paper shown to the member before, unless it is in ``keep`` (their current list).
+    """
     window = window or recent_window()
     mine = member_papers(user)
-    exclude = {p.pk for p, _ in mine}
+    mine_ids = {p.pk for p, _ in mine}
+    negatives = member_negatives(user, mine_ids, keep)
+    exclude = mine_ids | {p.pk for p in negatives} | (shown_before(user) - set(keep))
     if not mine:
         return cold_start(categories, limit, exclude, window)
     candidates = candidate_papers(*window, categories=categories, exclude=exclude)
     if not candidates:
         return []
     positives = [p for p, _ in mine]
-    features = features_for(positives + candidates)
+    features = features_for(positives + negatives + candidates)
     pos_idx = list(range(len(positives)))
-    cand_idx = list(range(len(positives), len(positives) + len(candidates)))
-    scores = recommender.score(features, pos_idx, cand_idx, method=METHOD)
+    neg_idx = list(range(len(positives), len(positives) + len(negatives)))
+    cand_idx = list(range(len(positives) + len(negatives), len(positives) + len(negatives) + len(candidates)))
+    scores = recommender.score(features, pos_idx, cand_idx, method=METHOD, negative=neg_idx)
     top = np.argsort(-scores, kind="stable")[:limit]
     reasons = recommender.explain(features, pos_idx, [cand_idx[i] for i in top])
     picks = []

@@ -1,12 +1,18 @@
 """Ranking candidate papers for one member from the papers they saved or upvoted.
 
 Pure numpy/scikit-learn, no Django, so ``benchmarks/recommend.py`` measures exactly the code
-the site runs. Two scorers over the same features:
+the site runs. Three scorers over the same features:
 
 * ``centroid``: cosine to the mean of the member's (L2-normalised) paper vectors.
 * ``svm``: a per-member linear SVM, positives = their papers, negatives = the candidate pool
   (what arxiv-sanity-lite does); it learns which terms separate *their* topic from the
   day's other papers instead of just what their papers have in common.
+* ``fusion``: the SVM's score and a nearest-neighbours score (mean cosine to the candidate's
+  three closest positives), each z-scored per member and added. The SVM finds a member's main
+  topic; the neighbours keep their side topics, which one hyperplane averages away.
+
+Explicit negatives (``negative``: "not interested", picks shown and never saved) join the
+SVM's negatives with a larger weight, and push a candidate down by its closeness to them.
 
 Features are tf-idf (unigrams + bigrams, sublinear tf) of title + abstract, or sentence
 embeddings when the search app can supply them, or both concatenated (``hybrid``). Which
@@ -27,7 +33,9 @@ from sklearn.svm import LinearSVC
 
 _LATEX = re.compile(r"\\[A-Za-z]+|[{}$^_~\\]")
 
-METHODS = ("centroid", "svm")
+METHODS = ("centroid", "svm", "fusion")
+NEIGHBOURS = 3
+NEGATIVE_WEIGHT = 3.0  # one "not interested" counts as much as three papers of the day's pool
 
 
 def clean(text: str) -> str:
@@ -70,37 +78,67 @@ def _rows(matrix, index):
     return matrix[index]
 
 
+def _dense(matrix) -> np.ndarray:
+    return matrix.toarray() if sparse.issparse(matrix) else np.asarray(matrix)
+
+
+def _stack(features, parts):
+    return sparse.vstack(parts).tocsr() if sparse.issparse(features) else np.vstack(parts)
+
+
+def _zscore(values: np.ndarray) -> np.ndarray:
+    spread = values.std()
+    return (values - values.mean()) / spread if spread > 0 else values - values.mean()
+
+
+def _centroid(features, positive: list[int], candidates: list[int]) -> np.ndarray:
+    centroid = np.asarray(_rows(features, positive).mean(axis=0)).ravel()
+    norm = np.linalg.norm(centroid)
+    if norm == 0:
+        return np.zeros(len(candidates), dtype=np.float32)
+    return np.asarray(_rows(features, candidates) @ (centroid / norm)).ravel()
+
+
+def _svm(features, positive: list[int], candidates: list[int], negative: list[int], c: float) -> np.ndarray:
+    """arxiv-sanity-lite's per-member SVM; explicit negatives join the pool's with a larger weight."""
+    pos_set, neg_set = set(positive), set(negative)
+    # Candidates that are also positives (or explicit negatives) must not be trained twice.
+    pool = [row for row in candidates if row not in pos_set and row not in neg_set]
+    train = _stack(features, [_rows(features, positive)] + [_rows(features, rows) for rows in (pool, negative) if rows])
+    labels = np.r_[np.ones(len(positive)), np.zeros(len(pool) + len(negative))]
+    weights = np.r_[np.ones(len(positive) + len(pool)), np.full(len(negative), NEGATIVE_WEIGHT)]
+    model = LinearSVC(C=c, class_weight="balanced", max_iter=5000, tol=1e-4)
+    model.fit(train, labels, sample_weight=weights)
+    return model.decision_function(_rows(features, candidates))
+
+
+def _neighbours(features, anchors: list[int], candidates: list[int]) -> np.ndarray:
+    """Mean cosine of each candidate to its closest ``NEIGHBOURS`` anchors."""
+    sims = _dense(normalize(_rows(features, candidates)) @ normalize(_rows(features, anchors)).T)
+    k = min(NEIGHBOURS, sims.shape[1])
+    return np.sort(sims, axis=1)[:, -k:].mean(axis=1)
+
+
 def score(features, positive: Sequence[int], candidates: Sequence[int], method: str = "svm",
-          c: float = 0.1) -> np.ndarray:
+          c: float = 0.1, negative: Sequence[int] = ()) -> np.ndarray:
     """Scores for ``candidates`` (row indices into ``features``) given ``positive`` rows.
 
     Higher is better. With no positives every score is 0 (the caller falls back to trending).
     """
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
-    positive = list(positive)
-    candidates = list(candidates)
+    positive, candidates, negative = list(positive), list(candidates), list(negative)
     if not positive or not candidates:
         return np.zeros(len(candidates), dtype=np.float32)
-    pos = _rows(features, positive)
-    cand = _rows(features, candidates)
     if method == "centroid" or len(candidates) < 2:
-        centroid = np.asarray(pos.mean(axis=0)).ravel()
-        norm = np.linalg.norm(centroid)
-        if norm == 0:
-            return np.zeros(len(candidates), dtype=np.float32)
-        return np.asarray(cand @ (centroid / norm)).ravel()
-    # Candidates that are also positives must not be trained as negatives.
-    pos_set = set(positive)
-    neg_idx = [i for i, row in enumerate(candidates) if row not in pos_set]
-    if sparse.issparse(features):
-        train = sparse.vstack([pos, cand[neg_idx]]).tocsr()
-    else:
-        train = np.vstack([pos, cand[neg_idx]])
-    labels = np.r_[np.ones(len(positive)), np.zeros(len(neg_idx))]
-    model = LinearSVC(C=c, class_weight="balanced", max_iter=5000, tol=1e-4)
-    model.fit(train, labels)
-    return model.decision_function(cand).astype(np.float32)
+        return _centroid(features, positive, candidates).astype(np.float32)
+    svm = _svm(features, positive, candidates, negative, c)
+    if method == "svm":
+        return svm.astype(np.float32)
+    fused = _zscore(svm) + _zscore(_neighbours(features, positive, candidates))
+    if negative:
+        fused -= 0.5 * _zscore(_neighbours(features, negative, candidates))
+    return fused.astype(np.float32)
 
 
 @dataclass

@@ -34,7 +34,8 @@ from django.utils import timezone
 from paperfeed.lists.ranking import Period
 
 from . import content, emails, subscriptions
-from .models import DigestSend, Subscription
+from .feedback import record_shown
+from .models import DigestSend, ShownPick, Subscription
 
 log = logging.getLogger(__name__)
 
@@ -153,6 +154,8 @@ def deliver(send: DigestSend, connection=None) -> str:
         send, status=DigestSend.Status.SENT, sent_at=timezone.now(), last_error="",
         message_id=message.extra_headers.get("Message-ID", ""), paper_ids=digest.arxiv_ids(),
     )
+    if digest.picks:  # recommended once: never a pick again, here or on "For you"
+        record_shown(subscription.user, [pick.paper for pick in digest.picks], ShownPick.Where.DIGEST)
     return DigestSend.Status.SENT
 
 

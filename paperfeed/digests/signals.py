@@ -1,4 +1,4 @@
-"""Votes and saves make a member's cached picks out of date (picks_cache.mark_changed).
+"""Votes, saves and feedback make a member's cached picks out of date (picks_cache.mark_changed).
 
 Signals rather than calls from accounts/: accounts sits below digests and must not know that
 picks exist. Every vote and collection change goes through accounts' services, which save and
@@ -12,6 +12,7 @@ from django.dispatch import receiver
 
 from paperfeed.accounts.models import Collection, CollectionItem, Upvote
 
+from .models import Feedback
 from .picks_cache import mark_changed
 
 
@@ -26,3 +27,8 @@ def _saved_changed(sender, instance: CollectionItem, **kwargs) -> None:
     user_id = Collection.objects.filter(pk=instance.collection_id).values_list("user_id", flat=True).first()
     if user_id is not None:
         mark_changed(user_id)
+
+
+@receiver([post_save, post_delete], sender=Feedback, dispatch_uid="picks-after-feedback")
+def _feedback_changed(sender, instance: Feedback, **kwargs) -> None:
+    mark_changed(instance.user_id)

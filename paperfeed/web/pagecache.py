@@ -3,8 +3,9 @@
 A cached view renders once per set of version tokens, with markers where pages differ between
 readers: ``<!--pf:account-->`` (the header's account links), ``<!--pf:messages-->``, and per paper
 ``<!--pf:vote:PK:ID:VOTES-->`` (its vote button), ``<!--pf:save:PK:ID-->`` (the card's Save link),
-``<!--pf:side:PK:ID-->`` (the paper page's save panel) and ``<!--pf:submit:PK:ID-->`` (its "Submit
-it" link). The anonymous page is joined once and then served as bytes. A member's page joins the same
+``<!--pf:side:PK:ID-->`` (the paper page's save panel), ``<!--pf:submit:PK:ID-->`` (its "Submit
+it" link) and ``<!--pf:feedback:PK:ID-->`` (the card's "More like this" / "Not interested" forms).
+The anonymous page is joined once and then served as bytes. A member's page joins the same
 parts with the member's variants: which of its papers they upvoted is one query, the two vote forms
 of each paper are rendered once per cached page with a placeholder CSRF token, and only the account
 links and the save panel (their collections) are rendered per request. The forms are the same as
@@ -37,7 +38,7 @@ from paperfeed.lists.cache import pages
 from paperfeed.papers.models import Paper
 from paperfeed.search.reader import CURRENT_FILE
 
-_MARKER = re.compile(r"<!--pf:(account|messages|vote|save|side|submit)((?::[^:>]*)*)-->")
+_MARKER = re.compile(r"<!--pf:(account|messages|vote|save|feedback|side|submit)((?::[^:>]*)*)-->")
 # Stands for the request's CSRF token in cached member markup; swapped for the real one per response.
 CSRF_PLACEHOLDER = "pf-csrf-token-placeholder"
 # Stands for the member's name in the account links rendered once per cached page.
@@ -45,6 +46,9 @@ _NAME_PLACEHOLDER = "pf-member-name-placeholder"
 _MEMBER = SimpleNamespace(is_authenticated=True, get_username=lambda: _NAME_PLACEHOLDER)
 
 Part = str | tuple[str, tuple[str, ...]]
+# Markers every member sees alike (rendered once per cached page) and anonymous readers not at all.
+_MEMBER_LINKS = {"save": "partials/save_link.html", "submit": "partials/submit_link.html",
+                 "feedback": "partials/feedback_buttons.html"}
 
 
 @dataclass
@@ -124,8 +128,8 @@ def _fill(request: HttpRequest, name: str, args: tuple[str, ...], user, page: Pa
         return _side(request, args, user)
     if not user.is_authenticated:
         return ""
-    template = "partials/save_link.html" if name == "save" else "partials/submit_link.html"
-    return render_to_string(template, {"paper": _paper(*args), "user": user})
+    template = _MEMBER_LINKS[name]
+    return render_to_string(template, {"paper": _paper(*args), "user": user, "csrf_token": CSRF_PLACEHOLDER})
 
 
 def _parse(response: HttpResponse) -> Page:
@@ -148,7 +152,7 @@ def _member_parts(request: HttpRequest, page: Page) -> list[Part]:
     for part in page.parts:
         if isinstance(part, tuple) and part[0] == "vote":
             page.member_votes[part[1][0]] = (_vote(part[1], _MEMBER, False), _vote(part[1], _MEMBER, True))
-        elif isinstance(part, tuple) and part[0] in ("save", "submit"):
+        elif isinstance(part, tuple) and part[0] in _MEMBER_LINKS:
             part = _fill(request, part[0], part[1], _MEMBER, page, set())
         if isinstance(part, str) and merged and isinstance(merged[-1], str):
             merged[-1] += part

@@ -12,7 +12,7 @@ from django.urls import include, path, re_path, reverse_lazy
 
 from . import feeds
 from .converters import register
-from .views import accounts, digests, discussions, fieldmap, health, pages, search, thumbnails
+from .views import accounts, digests, discussions, feedback, fieldmap, health, pages, search, thumbnails
 
 register()
 
@@ -24,6 +24,8 @@ digest_patterns = [
     path("subscribe/confirm/<str:token>/", digests.confirm, name="confirm"),
     path("unsubscribe/<str:token>/", digests.unsubscribe, name="unsubscribe"),
     path("for-you/", digests.for_you, name="for_you"),
+    path("for-you/start/", feedback.onboarding, name="onboarding"),
+    path("feedback/<str:token>/", feedback.feedback_link, name="feedback_link"),
 ]
 
 urlpatterns = [
@@ -59,6 +61,7 @@ urlpatterns = [
     path("u/<str:username>/c/<str:slug>/", accounts.collection_detail, name="collection"),
     path("papers/<arxiv:arxiv_id>/vote/", accounts.vote, name="vote"),
     path("papers/<arxiv:arxiv_id>/save/", accounts.save_paper, name="save_paper"),
+    path("papers/<arxiv:arxiv_id>/feedback/", feedback.paper_feedback, name="paper_feedback"),
     path("submit/", accounts.submit, name="submit"),
     path("search/", search.search_page, name="search"),
     path("map/", fieldmap.field_map, name="field_map"),

@@ -90,3 +90,29 @@ def test_member_digest_has_explained_picks(smtp, two_topics, django_user_model):
     text = text_part(smtp.messages[-1])
     assert "\r\nFor you\r\n" in text and "Similar to" in text and "Dialogue" in text
     assert ">For you</h2>" in html_part(smtp.messages[-1])
+
+
+def test_negatives_push_their_neighbours_down(two_topics):
+    """"Not interested" papers train against the member: candidates close to them rank lower."""
+    import numpy as np
+    from sklearn.preprocessing import normalize
+
+    from paperfeed.digests import recommender
+
+    cv, cl = two_topics
+    rows = cl[:15] + cl[15:20] + cl[20:] + cv
+    features = recommender.tfidf([recommender.paper_text(r["title"], r["abstract"]) for r in rows])
+    positive, negative = list(range(15)), list(range(15, 20))
+    candidates = list(range(20, len(rows)))
+    sims = (normalize(features[candidates]) @ normalize(features[negative]).T).toarray().max(axis=1)
+    near = np.argsort(-sims)[:5]  # the candidates most like the turned-down papers
+
+    def ranks(scores):
+        return np.argsort(np.argsort(-scores))[near].mean()
+
+    for method in ("svm", "fusion"):
+        plain = recommender.score(features, positive, candidates, method=method)
+        told = recommender.score(features, positive, candidates, method=method, negative=negative)
+        assert ranks(told) > ranks(plain), method
+    with pytest.raises(ValueError, match="unknown method"):
+        recommender.score(features, positive, candidates, method="magic")
