@@ -169,7 +169,7 @@ def test_onboarding_by_author_name_shows_picks_at_once(client, member, two_topic
     assert cl[0]["id"] in claimed
     assert all(name in paper(a).authors for a in claimed)
     page = client.get("/for-you/").content.decode()
-    assert "in your papers" in page
+    assert "in your papers" in page and 'href="/for-you/start/"' in page
 
 
 def test_onboarding_by_picked_papers(client, member, two_topics):
