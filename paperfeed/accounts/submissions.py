@@ -67,7 +67,10 @@ def submit(user, raw_id: str) -> DailyEntry | FetchIntent:
     paper = on_hub(arxiv_id)
     try:
         with transaction.atomic():
-            get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+            # NO KEY UPDATE: it serialises one member's submissions (the daily limit stays exact)
+            # without blocking the KEY SHARE lock their concurrent votes' inserts take on the row;
+            # a plain FOR UPDATE deadlocked against such a vote on PostgreSQL.
+            get_user_model().objects.select_for_update(no_key=True).filter(pk=user.pk).first()
             _refuse_if_over_limit(user, today)
             _refuse_if_listed(arxiv_id)
             if paper is None:
