@@ -117,7 +117,7 @@ def main() -> int:
     parser.add_argument("--shown", type=int, default=20, help="picks each member was shown before the split")
     parser.add_argument("--json", action="store_true", help="print the table as JSON")
     args = parser.parse_args()
-    console = Console()
+    console = Console(stderr=args.json)  # with --json, stdout holds only the JSON
     started = time.perf_counter()
 
     papers = load_papers(args.data / "arxiv_daily.jsonl.gz")
