@@ -10,7 +10,9 @@ sync started from, or when the node has no published index at all. So:
 - a node started with an empty index dir builds the whole index on its first pass, unaided;
 - a new or edited paper moves the newest ``updated_at``; a paper hidden or deleted with
   ``QuerySet.update()``/``delete()`` changes a count; either wakes the follower;
-- an idle database costs one aggregate query per interval, never a sync.
+- an idle database costs one aggregate query per interval, never a sync;
+- a damaged index (:func:`.reader.status` not ok: a file deleted, truncated or garbled) is
+  repaired on the next pass, without waiting for the database to change.
 
 The mark is read *before* the sync, so a paper committed while a sync runs changes the next
 mark and is picked up on the next pass. A database or index error is logged and the next pass
@@ -33,7 +35,7 @@ from django.db.models import Count, Max, Q
 
 from paperfeed.papers.models import Paper
 
-from .reader import read_meta
+from .reader import status
 from .sync import SyncReport, sync_indexes
 
 log = logging.getLogger(__name__)
@@ -62,9 +64,9 @@ class Follower:
         self.synced_from: DatabaseMark | None = None
 
     def step(self) -> SyncReport | None:
-        """Sync when the database moved since the last sync or no index is published; else None."""
+        """Sync when the database moved since the last sync, or the index is missing or damaged; else None."""
         mark = database_mark()
-        if mark == self.synced_from and read_meta() is not None:
+        if mark == self.synced_from and status().ok:
             return None
         report = sync_indexes(progress=False)
         self.synced_from = mark

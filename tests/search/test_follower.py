@@ -80,6 +80,19 @@ def test_a_node_whose_index_dir_was_wiped_rebuilds_it(nodes):
     assert report is not None and report.published and report.indexed == 30
 
 
+def test_a_damaged_index_is_repaired_on_the_next_pass_without_a_database_change(nodes):
+    a, _ = nodes
+    a.step()
+    with override_settings(INDEX_DIR=a.index_dir):
+        vectors = next(a.index_dir.glob("gen-*/vectors/*.npy"))
+        vectors.write_bytes(vectors.read_bytes()[:100])  # truncated: the next query sees it
+        assert not reader.status().ok
+    report = a.step()
+    assert report is not None and report.published and report.embedded == 0
+    assert a.step() is None  # whole again, and the database did not move
+    assert len(a.indexed()) == 30
+
+
 def test_mark_moves_with_every_kind_of_change(nodes):
     before = database_mark()
     paper = make_paper("2607.00012", "Wombat burrows")
