@@ -20,7 +20,7 @@ _MATH = re.compile(r"\$[^$]*\$")
 SNIPPET_WORDS = 40
 
 
-@lru_cache(maxsize=20000)
+@lru_cache(maxsize=100_000)  # words of the abstracts shown; a miss costs a tantivy analyze
 def _stems(word: str) -> tuple[str, ...]:
     return tuple(analyze(word))
 
@@ -35,13 +35,22 @@ def query_terms(words: list[str], phrases: list[str]) -> frozenset[str]:
 def _spans(text: str, terms: frozenset[str], skip_math: bool) -> list[tuple[int, int]]:
     if not terms:
         return []
-    math = [m.span() for m in _MATH.finditer(text)] if skip_math else []
+    # Cheapest tests first. The English stemmer only rewrites a word's ending, so a plain ASCII
+    # word whose first letter starts no term cannot match: it is skipped without stemming (a
+    # stem not yet cached costs a call into tantivy). A matching word is then checked against
+    # the math spans, and only when the text has math.
+    initials = frozenset(t[0] for t in terms if t)
+    math = [m.span() for m in _MATH.finditer(text)] if skip_math and "$" in text else []
     spans = []
     for m in _WORD.finditer(text):
-        if any(a <= m.start() < b for a, b in math):
+        word = m.group(0)
+        if word.isascii() and word.isalnum() and word[0].lower() not in initials:
             continue
-        if any(s in terms for s in _stems(m.group(0))):
-            spans.append(m.span())
+        if terms.isdisjoint(_stems(word)):
+            continue
+        if math and any(a <= m.start() < b for a, b in math):
+            continue
+        spans.append(m.span())
     return spans
 
 

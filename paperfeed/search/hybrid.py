@@ -184,7 +184,9 @@ def fuse(pool: Pool, fusion: FusionParams = DEFAULT_FUSION) -> list[Candidate]:
     fused = fuse_scores(b, c, fusion, lex_rank=_ranks(pool.lexical, pks), dense_rank=_ranks(pool.dense, pks))
     order = np.argsort(-fused, kind="stable")
     b, c = np.nan_to_num(b, nan=0.0), _fill_missing(c)
-    return [Candidate(pks[i], float(fused[i]), float(b[i]), float(c[i])) for i in order]
+    # Plain floats in one pass per array: a list is up to two thousand candidates per query.
+    return [Candidate(pks[i], f, bm25, cos) for i, f, bm25, cos
+            in zip(order.tolist(), fused[order].tolist(), b[order].tolist(), c[order].tolist(), strict=True)]
 
 
 def fuse_scores(lexical: np.ndarray, dense: np.ndarray, fusion: FusionParams = DEFAULT_FUSION, *,

@@ -41,6 +41,7 @@ from .acronyms import AcronymTable
 from .lexical import FORMAT as LEXICAL_FORMAT
 from .lexical import LexicalIndex
 from .manifest import Manifest, ManifestError
+from .ranked import RankedLists
 from .vectors import VectorSet
 
 CURRENT_FILE = "CURRENT.json"
@@ -75,6 +76,11 @@ class Snapshot:
     def acronyms(self) -> AcronymTable:
         """The generation's acronym meanings (:mod:`.acronyms`), read on first use: one JSON file."""
         return AcronymTable.load(self.path)
+
+    @functools.cached_property
+    def ranked(self) -> RankedLists:
+        """The ranked lists of this generation's recent queries (:mod:`.ranked`): paging is a slice."""
+        return RankedLists()
 
 
 @dataclass(frozen=True)

@@ -45,8 +45,9 @@ from .hybrid import Candidate, Retrieval, retrieve
 from .language import other_language
 from .lexical import STOPWORDS, Filters, LexicalIndex, analyze, day_number
 from .query import ParsedQuery, normalize_sort, parse_date, parse_query
+from .ranked import Ranked
 from .reader import IndexDamaged, Snapshot, current
-from .topics import RELEVANCE_BAND, TOP_N, Grouping, find_groups
+from .topics import RELEVANCE_BAND, TOP_N, Grouping, could_split, find_groups
 
 logger = logging.getLogger("paperfeed.search")
 
@@ -61,6 +62,7 @@ BROWSE_UPVOTED_CAP = 5000
 PERSON_QUERY_PARTS = 4  # a query of at most this many name parts may be a person's name
 SORTED_MIN_COSINE = 0.5  # newest/upvoted lists keep dense-only candidates only when this close
 TYPE_SOMETHING = "Type some words, an arXiv id or a filter such as cat:cs.LG"
+SEMANTIC_DOWN = "Semantic search is unavailable right now; showing keyword matches only."
 
 
 @dataclass
@@ -155,12 +157,33 @@ def _search(request: _Request, results: SearchResults) -> SearchResults:
         request = _as_author(request, results)
     if not parsed.text:
         return _browse(snapshot, request, results)
+    candidates = _ranked(snapshot, request, results)
+    candidates = _sort(snapshot, request.order, candidates)
+    return _load(request, candidates, results)
+
+
+def _ranked(snapshot: Snapshot, request: _Request, results: SearchResults) -> list[Candidate]:
+    """retrieve -> gate -> account -> group, or their outcome for this query kept by the generation.
+
+    A kept list is a function of the key alone (see :mod:`.ranked`), so page *k* of it is the
+    same as computing it again; only papers hidden since then are dropped (one query).
+    """
+    parsed = request.parsed
+    key = (tuple(parsed.words), tuple(parsed.phrases), request.filters, request.group)
+    kept = snapshot.ranked.get(key)
+    if kept is not None:
+        results.notes += kept.notes
+        results.groups, results.group = list(kept.groups), kept.group
+        return _visible_only(list(kept.candidates))
+    before = len(results.notes)
     retrieval = _retrieve(snapshot, request, results)
     candidates = _gate(retrieval, results)
     _account(snapshot.lexical, parsed, results)
     candidates = _group(snapshot, request, candidates, results)
-    candidates = _sort(snapshot, request.order, candidates)
-    return _load(request, candidates, results)
+    notes = tuple(results.notes[before:])
+    if SEMANTIC_DOWN not in notes:  # a passing model failure must not be kept for the generation
+        snapshot.ranked.put(key, Ranked(tuple(candidates), notes, tuple(results.groups), results.group))
+    return candidates
 
 
 # --------------------------------------------------------------------------- parse
@@ -245,7 +268,7 @@ def _retrieve(snapshot: Snapshot, request: _Request, results: SearchResults) -> 
         qvec = Embedder.default().encode_query(parsed.text)
     except Exception:  # the model failing must not take keyword search down
         logger.exception("query embedding failed; keyword search only")
-        results.notes.append("Semantic search is unavailable right now; showing keyword matches only.")
+        results.notes.append(SEMANTIC_DOWN)
     # The same depth for every page: the list paged through depends on the query alone.
     retrieval = retrieve(snapshot.lexical, snapshot.vectors, parsed.words, parsed.phrases, qvec, request.filters,
                          depth=MAX_RESULTS)
@@ -362,9 +385,12 @@ def _group(snapshot: Snapshot, request: _Request, candidates: list[Candidate],
         candidates, keys, labels, members = meanings.candidates, meanings.keys, meanings.labels, meanings.members
     else:
         head, vectors = _relevant_head(snapshot, candidates) if len(candidates) >= 2 else ([], {})
-        titles = dict(Paper.objects.filter(pk__in=[c.pk for c in head]).values_list("pk", "title"))
-        grouping = find_groups(np.vstack([vectors[c.pk] for c in head]), [titles.get(c.pk, "") for c in head],
-                               request.parsed.words + request.parsed.phrases) if head else None
+        head_vectors = np.vstack([vectors[c.pk] for c in head]) if head else None
+        grouping = None
+        if head_vectors is not None and could_split(head_vectors):  # the titles only when they can label
+            titles = dict(Paper.objects.filter(pk__in=[c.pk for c in head]).values_list("pk", "title"))
+            grouping = find_groups(head_vectors, [titles.get(c.pk, "") for c in head],
+                                   request.parsed.words + request.parsed.phrases)
         if grouping is None:
             if request.group:
                 results.notes.append("These results are not split into topics any more; showing all of them.")

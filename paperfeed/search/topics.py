@@ -168,13 +168,21 @@ def _slug(label: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")[:40] or "group"
 
 
+def could_split(vectors: np.ndarray) -> bool:
+    """Whether the top results are many and spread out enough to be grouped at all.
+
+    Callers ask this before fetching the titles the labels need: most queries are focused,
+    and for them the titles would be read for nothing.
+    """
+    x = np.asarray(vectors[:TOP_N], dtype=np.float32)
+    return len(x) >= MIN_RESULTS and float((x @ x.T).mean()) <= MAX_MEAN_COSINE
+
+
 def find_groups(vectors: np.ndarray, titles: list[str], query_words: list[str]) -> Grouping | None:
     """Groups for the top results (rows of ``vectors``, best first), or None when not ambiguous."""
     x = np.asarray(vectors[:TOP_N], dtype=np.float32)
     titles = titles[:TOP_N]
-    if len(x) < MIN_RESULTS:
-        return None
-    if float((x @ x.T).mean()) > MAX_MEAN_COSINE:
+    if not could_split(x):
         return None
     best: tuple[float, int, np.ndarray, np.ndarray] | None = None
     min_size = max(3, int(np.ceil(MIN_GROUP_SHARE * len(x))))

@@ -131,12 +131,13 @@ class VectorSet:
         return rows, self.pks[rows] == pks
 
     def vectors_for(self, pks: list[int]) -> dict[int, np.ndarray]:
+        """float32 rows of the pks that have a vector; one gather for all of them (a search's
+        groups ask for up to a thousand at a time)."""
         rows, found = self.rows_for(pks)
-        out: dict[int, np.ndarray] = {}
-        for pk, row, ok in zip(pks, rows, found, strict=True):
-            if ok:
-                out[int(pk)] = np.asarray(self.matrix[row], dtype=np.float32)
-        return out
+        if not found.any():
+            return {}
+        block = np.asarray(self.matrix[rows[found]], dtype=np.float32)
+        return dict(zip(np.asarray(pks, dtype=np.int64)[found].tolist(), block, strict=True))
 
     def scores_for(self, query: np.ndarray, pks: list[int]) -> np.ndarray:
         """Cosine of ``query`` with each pk's vector (-1 where the pk has no vector)."""

@@ -29,3 +29,39 @@ def test_snippet_picks_the_window_with_matches():
 
 def test_stopword_only_query_still_marks():
     assert "<mark>" in highlight_title("To be or not", query_terms(["not"], []))
+
+
+def _fixture_text() -> str:
+    import gzip
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "fixtures" / "arxiv_daily.jsonl.gz"
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        return " ".join(f"{p['title']} {p['abstract']}" for p in map(json.loads, f))
+
+
+def test_the_stemmer_keeps_the_first_letter_of_plain_words():
+    # _spans skips a plain ASCII word whose initial starts no query term without stemming it;
+    # that is only right while the stemmer never changes a word's first letter.
+    import re
+
+    from paperfeed.search.lexical import analyze
+
+    words = set(re.findall(r"\w+", _fixture_text())) | {"dying", "lying", "skies", "Early", "ugly", "ies", "yes"}
+    changed = [w for w in words if w.isascii() and w.isalnum() and any(t[0] != w[0].lower() for t in analyze(w))]
+    assert len(words) > 3000 and changed == []
+
+
+def test_marks_are_those_of_stemming_every_word():
+    import html
+    import re
+
+    from paperfeed.search.lexical import analyze
+
+    text = " ".join(_fixture_text()[:20000].replace("$", "").split())
+    terms = query_terms(["learning", "models", "strategic", "données", "naïve", "agents"], [])
+    expected = "".join(f"<mark>{html.escape(m.group(0))}</mark>" if terms & set(analyze(m.group(0)))
+                       else html.escape(m.group(0)) for m in re.finditer(r"\w+|\W+", text))
+    assert expected.count("<mark>") >= 20
+    assert highlight_title(text, terms) == expected
