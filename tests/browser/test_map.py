@@ -49,7 +49,9 @@ def log_in(page) -> None:
 
 
 def test_hover_shows_the_title_and_a_click_opens_the_paper(page, month):
-    page.goto("/map/")
+    page.goto("/")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Map").click()  # the map is in the nav
+    page.wait_for_url("**/map/")
     points = page.locator("svg.map-svg circle")
     assert points.count() == 8
     assert page.locator(".map-list").get_attribute("open") is None  # the list folds away once the map is drawn
