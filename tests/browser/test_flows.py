@@ -114,9 +114,8 @@ def test_submit_known_paper(page, today_papers):
 
 
 def test_submit_unknown_paper_from_arxiv(page, arxiv):
-    from tests.support.fake_arxiv import NEW_ID, NEW_TITLE
-
     from paperfeed.jobs import jobs
+    from tests.support.fake_arxiv import NEW_ID, NEW_TITLE
 
     sign_up(page, "gina")
     page.goto("/submit/")
