@@ -10,7 +10,8 @@ processes, waits until it answers, then loads, one after the other in the same r
 * the static CSS file (the server's ceiling on this machine);
 * ``/search/?q=…`` with a different query on every request, 2-4 words from the sample's titles
   (no two requests of the run share a query, so no query vector or page is reused);
-* ``/search/?q=…`` cycling through 20 queries (popular queries: their vectors are cached).
+* ``/search/?q=…`` cycling through 20 queries (popular queries: their vectors and ranked lists
+  are kept by each worker, so a repeat costs a visibility check, the page's rows and the template).
 
 The load generator is this script (asyncio, raw HTTP/1.1) on the same cores as the server, so
 absolute rates are a floor; the ratio to the static file of the same run is the comparable figure.
