@@ -45,7 +45,10 @@ def test_not_interested_swaps_in_place(page, papers):
     expect(card.locator(".feedback-said")).to_have_text("Not interested: noted")
     assert page.evaluate("() => window.stillHere") is True  # htmx swapped the answer; no reload
     assert _card(page, papers[1]).get_by_role("button", name="Not interested").is_visible()  # only that card
-    expect(card.get_by_role("button", name="Undo")).to_be_visible()
+    card.get_by_role("button", name="Undo").click()
+    expect(card.get_by_role("button", name="More like this")).to_have_count(1)  # one set again, in place
+    expect(card.get_by_role("button", name="Not interested")).to_have_count(1)
+    assert not Feedback.objects.filter(paper=papers[0]).exists()
 
 
 def test_more_like_this_without_javascript(browser, live_server, papers):
