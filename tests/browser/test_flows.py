@@ -17,7 +17,12 @@ PASSWORD = "a-Long-enough-pass-42"
 
 @pytest.fixture
 def today_papers():
-    """Three papers on today's list: Leader (3 votes), Runner-up (2), Underdog (2; loses the tie on date)."""
+    """Three papers on the newest list: Leader (3 votes), Runner-up (2), Underdog (2; loses the tie on date).
+
+    Listed yesterday, not today: imported votes count from noon of their listing day, so on today's
+    list they would weigh in full until noon and one new vote could not outweigh them in trending
+    (the trending assertions failed before 12:00 UTC).
+    """
     today = timezone.localdate()
     made = []
     for title, votes, cats in [
@@ -26,7 +31,7 @@ def today_papers():
         ("Underdog paper", 2, "cs.CL"),
     ]:
         paper = make_paper(title=title, imported_upvotes=votes, categories=cats, announced=today)
-        list_paper(paper, today)
+        list_paper(paper, today - timezone.timedelta(days=1))
         made.append(paper)
     Paper.objects.filter(pk=made[2].pk).update(announced=today - timezone.timedelta(days=1))
     return made
