@@ -80,7 +80,7 @@ class _PaperFeed(Feed):
     item_guid_is_permalink = True
 
     def item_pubdate(self, item: Paper) -> datetime:
-        return item.published or _paper_date(item)
+        return _paper_date(item)
 
     def item_updateddate(self, item: Paper) -> datetime:
         return item.updated or _paper_date(item)
