@@ -56,18 +56,22 @@ def env_for(data_dir: Path) -> dict[str, str]:
     return env
 
 
+def _built_once(directory: Path, flag: str, papers: int) -> Path:
+    """Run this script with ``flag`` in a child process (its settings point at ``directory``), once."""
+    if (directory / "ready").exists():
+        return directory
+    directory.mkdir(parents=True, exist_ok=True)
+    done = subprocess.run([sys.executable, __file__, flag, str(directory), "--papers", str(papers)],
+                          cwd=ROOT, env=env_for(directory))
+    if done.returncode != 0:
+        raise SystemExit(f"building {directory} failed")
+    (directory / "ready").write_text("ok")
+    return directory
+
+
 def build(papers: int) -> Path:
     """A data dir with ``papers`` papers and a published index; built once and cached."""
-    data_dir = CACHE / f"papers-{papers}"
-    if (data_dir / "ready").exists():
-        return data_dir
-    data_dir.mkdir(parents=True, exist_ok=True)
-    done = subprocess.run([sys.executable, __file__, "--build-into", str(data_dir), "--papers", str(papers)],
-                          cwd=ROOT, env=env_for(data_dir))
-    if done.returncode != 0:
-        raise SystemExit(f"building {data_dir} failed")
-    (data_dir / "ready").write_text("ok")
-    return data_dir
+    return _built_once(CACHE / f"papers-{papers}", "--build-into", papers)
 
 
 def build_here(data_dir: Path, papers: int) -> None:
@@ -132,16 +136,7 @@ def _ship_synthetic_vectors(directory: Path, rows: list[tuple[str, str, str]]) -
 
 def build_search_only(papers: int) -> Path:
     """The index files alone (no database) at ``papers`` documents; built once and cached."""
-    directory = CACHE / f"search-{papers}"
-    if (directory / "ready").exists():
-        return directory
-    directory.mkdir(parents=True, exist_ok=True)
-    done = subprocess.run([sys.executable, __file__, "--build-search-into", str(directory), "--papers", str(papers)],
-                          cwd=ROOT, env=env_for(directory))
-    if done.returncode != 0:
-        raise SystemExit(f"building {directory} failed")
-    (directory / "ready").write_text("ok")
-    return directory
+    return _built_once(CACHE / f"search-{papers}", "--build-search-into", papers)
 
 
 def build_search_here(directory: Path, papers: int) -> None:
