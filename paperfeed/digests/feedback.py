@@ -75,15 +75,19 @@ def link_token(user_id: int, paper_id: int, kind: str) -> str:
     return signing.TimestampSigner(salt=LINK_SALT).sign_object({"u": user_id, "p": paper_id, "k": _kind(kind)})
 
 
-def take_link(token: str) -> Feedback:
-    """Apply a thumbs link (idempotent); TokenError says why a link is refused."""
+def read_link(token: str) -> tuple:
+    """The member, paper and word a thumbs link names, without applying it; TokenError says why not.
+
+    Why apart from :func:`take_link`: mail scanners and link previews fetch every link in an email,
+    so opening a link (GET) only shows what it would record; the page's button (POST) records it.
+    """
     try:
         payload = signing.TimestampSigner(salt=LINK_SALT).unsign_object(
             token, max_age=int(settings.RECOMMEND_FEEDBACK_LINK_MAX_AGE))
         user_id, paper_id, kind = int(payload["u"]), int(payload["p"]), _kind(payload["k"])
     except signing.SignatureExpired:
         raise TokenError("This feedback link has expired; use the buttons on the paper's card instead.") from None
-    except (signing.BadSignature, ValueError, TypeError, KeyError):
+    except (signing.BadSignature, ValueError, TypeError, KeyError, FeedbackError):
         raise TokenError("This feedback link is not valid.") from None
     from django.contrib.auth import get_user_model
 
@@ -91,6 +95,12 @@ def take_link(token: str) -> Feedback:
     paper = Paper.objects.visible().filter(pk=paper_id).first()
     if user is None or paper is None:
         raise TokenError("This feedback link is for an account or a paper that no longer exists.")
+    return user, paper, kind
+
+
+def take_link(token: str) -> Feedback:
+    """Apply a thumbs link (idempotent); TokenError says why a link is refused."""
+    user, paper, kind = read_link(token)
     return give(user, paper, kind, Feedback.Source.EMAIL)
 
 

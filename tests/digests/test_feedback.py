@@ -116,20 +116,29 @@ def test_digest_thumbs_links_work_without_login_once_and_expire(smtp, reader, tw
     less = re.findall(r"Not interested: (\S+)", text)[1]
     assert more.startswith(settings.SITE_URL + "/feedback/")
     anonymous = Client(enforce_csrf_checks=True)
-    first = anonymous.get(more[len(settings.SITE_URL):])
+    # Opening the link (a mail scanner does that to every link) only asks; the button records it.
+    opened = anonymous.get(more[len(settings.SITE_URL):])
+    assert opened.status_code == 200 and "More papers like this?" in opened.content.decode()
+    assert f'action="{more[len(settings.SITE_URL):]}"' in opened.content.decode()
+    assert not Feedback.objects.filter(user=reader).exists()
+    first = anonymous.post(more[len(settings.SITE_URL):])
     assert first.status_code == 200 and "More like this: noted" in first.content.decode()
     row = Feedback.objects.get(user=reader)
     assert (row.kind, row.source) == ("more", "email")
-    assert anonymous.get(more[len(settings.SITE_URL):]).status_code == 200
+    assert anonymous.post(more[len(settings.SITE_URL):]).status_code == 200
     assert Feedback.objects.get(user=reader).updated_at == row.updated_at  # a second click changes nothing
-    assert anonymous.post(less[len(settings.SITE_URL):]).status_code == 200  # mail clients may POST
+    assert anonymous.get(less[len(settings.SITE_URL):]).status_code == 200
+    assert Feedback.objects.get(user=reader).kind == "more"  # opened, not clicked
+    assert anonymous.post(less[len(settings.SITE_URL):]).status_code == 200
     assert Feedback.objects.filter(user=reader, kind="less").count() == 1
     tampered = more[len(settings.SITE_URL):].replace("/feedback/", "/feedback/x")
     assert anonymous.get(tampered).status_code == 400
+    assert anonymous.post(tampered).status_code == 400
     old = _OldSigner(salt=feedback.LINK_SALT).sign_object({"u": reader.pk, "p": row.paper_id, "k": "less"})
     settings.RECOMMEND_FEEDBACK_LINK_MAX_AGE = 60
-    expired = anonymous.get(f"/feedback/{old}/")
+    expired = anonymous.post(f"/feedback/{old}/")
     assert expired.status_code == 400 and "expired" in expired.content.decode()
+    assert "expired" in anonymous.get(f"/feedback/{old}/").content.decode()
     assert Feedback.objects.get(user=reader, paper_id=row.paper_id).kind == "more"
 
 

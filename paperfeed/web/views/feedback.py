@@ -56,15 +56,22 @@ def paper_feedback(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     return HttpResponseRedirect(_back(request, paper.get_absolute_url()))
 
 
-@csrf_exempt  # mail clients follow the link without a CSRF token; the signature authorises it
+@csrf_exempt  # the signed token authorises the POST; mail clients have no CSRF cookie
 @require_http_methods(["GET", "POST"])
 def feedback_link(request: HttpRequest, token: str) -> HttpResponse:
-    """A digest's thumbs up or down: signed, no login, idempotent (a second click changes nothing)."""
+    """A digest's thumbs up or down: signed, no login, idempotent (a second click changes nothing).
+
+    GET only shows what the link would record, with a button that POSTs it: mail scanners open
+    every link in an email, and a scanner must not tell the recommender "not interested".
+    """
     try:
-        row = feedback.take_link(token)
+        if request.method == "POST":
+            row = feedback.take_link(token)
+            return render(request, "digests/feedback_taken.html", {"feedback": row, "paper": row.paper})
+        _user, paper, kind = feedback.read_link(token)
     except TokenError as error:
         return render(request, "digests/bad_link.html", {"error": str(error)}, status=400)
-    return render(request, "digests/feedback_taken.html", {"feedback": row, "paper": row.paper})
+    return render(request, "digests/feedback_confirm.html", {"paper": paper, "kind": kind, "token": token})
 
 
 def _choices(request: HttpRequest) -> list[Paper]:
