@@ -19,7 +19,8 @@ from django.views.decorators.http import require_http_methods
 from paperfeed.search import service
 from paperfeed.search.query import MAX_QUERY_CHARS
 
-from ..cards import build
+from ..cardcache import cards_for
+from ..cards import Card, build
 
 PAGE_SIZE = 20
 MAX_PAGE = service.MAX_RESULTS // PAGE_SIZE
@@ -48,7 +49,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
     )
     if results.redirect is not None:
         return redirect("paper", results.redirect.arxiv_id)
-    cards = _cards([hit.paper for hit in results.hits], request.user)
+    cards = _cards(request, [hit.paper for hit in results.hits])
     context = {
         "nav": "search",
         "search_query": q[:300],
@@ -58,7 +59,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "kept": [(name, value) for name, value in params.items() if value and name != "group"],
         "params": params,
         "results": results,
-        "rows": [(hit, cards.get(hit.paper.pk)) for hit in results.hits],
+        "rows": [(hit, cards[hit.paper.pk]) for hit in results.hits],
         "page": page,
         "has_previous": page > 1,
         "has_next": page * PAGE_SIZE < results.total and page < MAX_PAGE,
@@ -69,10 +70,10 @@ def search_page(request: HttpRequest) -> HttpResponse:
     return render(request, "search/results.html", context)
 
 
-def _cards(papers, user) -> dict:
-    """Vote state per paper from the web UI's card builder."""
-
+def _cards(request: HttpRequest, papers: list) -> dict:
+    """Each paper's card (web/cardcache.py) with this reader's vote state, by pk."""
     try:
-        return {card.paper.pk: card for card in build(papers, user, with_entries=False)}
-    except Exception:  # a card detail must not take the results down
-        return {}
+        built = build(papers, request.user, with_entries=False)
+    except Exception:  # a card detail (vote state, comment count) must not take the results down
+        built = [Card(paper, None, False, paper.upvotes) for paper in papers]
+    return cards_for(request, built, request.path)

@@ -1,0 +1,72 @@
+"""Paper cards rendered once per process and reused while everything they show is unchanged.
+
+A card (``partials/paper_card.html`` and its includes) is a pure function of the paper values
+named in :data:`SHOWN`, the vote count shown, where its category chips point, and the reader:
+anonymous, or a member who has or has not upvoted it. So the cache key *is* those values: an
+edit, a vote, a new comment or a thumbnail gives a new key and the next page renders the new card;
+there is no token to read and nothing to invalidate (old cards age out of the process LRU,
+:data:`paperfeed.lists.cache.pages`, with the cached pages).
+
+Members share one rendering per (paper, voted or not): the only per-member parts of a card are
+their vote state and the CSRF token in its forms, and the token is put in per response
+(rendered as :data:`paperfeed.web.pagecache.CSRF_PLACEHOLDER`). A list of cards that renders
+``partials/paper_card.html`` directly must show exactly what :func:`card_html` returns; a test
+changes every field of a paper and checks that the key changes with everything the card shows.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from django.contrib.auth.models import AnonymousUser
+from django.http import HttpRequest
+from django.middleware.csrf import get_token
+from django.template.loader import get_template
+from django.utils.safestring import SafeString, mark_safe
+
+from paperfeed.lists.cache import pages
+from paperfeed.papers.models import Paper
+
+from .cards import Card
+from .pagecache import CSRF_PLACEHOLDER
+
+TEMPLATE = "partials/paper_card.html"
+# What the card template reads from the paper (num_comments is attached by web/cards.build).
+SHOWN = ("pk", "arxiv_id", "version", "title", "authors", "announced", "categories", "primary_category",
+         "thumbnail", "code_url", "project_url", "github_stars", "organization", "organization_name",
+         "num_comments")
+_ANONYMOUS = AnonymousUser()
+_MEMBER = SimpleNamespace(is_authenticated=True)
+
+
+def _key(paper: Paper, score: int | float, cat_base: str, reader: str) -> tuple:
+    values = tuple(tuple(v) if isinstance(v, list) else v for v in (getattr(paper, name, None) for name in SHOWN))
+    return ("card", reader, cat_base, score, values)
+
+
+def _render(paper: Paper, score: int | float, cat_base: str, reader: str) -> str:
+    context = {"paper": paper, "score": score, "cat_base": cat_base, "upvoted": reader == "voted",
+               "user": _ANONYMOUS if reader == "anonymous" else _MEMBER, "csrf_token": CSRF_PLACEHOLDER}
+    return get_template(TEMPLATE).render(context)
+
+
+def card_html(paper: Paper, *, score: int | float, upvoted: bool, member: bool, cat_base: str = "/") -> str:
+    """The card as the given reader sees it, with :data:`CSRF_PLACEHOLDER` in a member's forms."""
+    reader = ("voted" if upvoted else "member") if member else "anonymous"
+    key = _key(paper, score, cat_base, reader)
+    html = pages.get(key)
+    if html is None:
+        html = _render(paper, score, cat_base, reader)
+        pages.put(key, html, 2 * len(html))
+    return html
+
+
+def cards_for(request: HttpRequest, cards: list[Card], cat_base: str) -> dict[int, SafeString]:
+    """Each card's HTML for this reader by paper pk, the request's CSRF token in a member's forms."""
+    member = bool(request.user.is_authenticated)
+    token = get_token(request) if member else ""
+    out = {}
+    for card in cards:
+        html = card_html(card.paper, score=card.score, upvoted=card.upvoted, member=member, cat_base=cat_base)
+        out[card.paper.pk] = mark_safe(html.replace(CSRF_PLACEHOLDER, token) if member else html)
+    return out
