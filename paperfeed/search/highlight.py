@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import html
 import re
+from bisect import bisect_left, bisect_right
 from functools import lru_cache
 
 from .embedder import normalize_text
 from .lexical import STOPWORDS, analyze
 
-_WORD = re.compile(r"\w+", re.UNICODE)
 _MATH = re.compile(r"\$[^$]*\$")
 SNIPPET_WORDS = 40
 
@@ -32,21 +32,31 @@ def query_terms(words: list[str], phrases: list[str]) -> frozenset[str]:
     return frozenset(content or terms)
 
 
+@lru_cache(maxsize=4096)  # one pattern per set of query terms
+def _candidates(terms: frozenset[str], plain: bool) -> re.Pattern[str]:
+    """Whole words that may match ``terms``: those a word-by-word check could not skip.
+
+    The English stemmer only rewrites a word's ending, so a plain ASCII word (letters and digits)
+    whose first letter starts no term cannot match; every other word (accents, other scripts, an
+    underscore) is stemmed to find out. The regex engine skips the rest without a Python step.
+    ``plain``: the text is ASCII without underscores, so it has no other words to look for.
+    """
+    initials = "".join(sorted({re.escape(t[0]) for t in terms if t}))
+    alternatives = [f"(?i:[{initials}])\\w*"] if initials else []
+    if not plain:
+        alternatives.append(r"\w*[^\WA-Za-z0-9]\w*")
+    return re.compile(f"(?<!\\w)(?:{'|'.join(alternatives) or '(?!)'})")
+
+
 def _spans(text: str, terms: frozenset[str], skip_math: bool) -> list[tuple[int, int]]:
     if not terms:
         return []
-    # Cheapest tests first. The English stemmer only rewrites a word's ending, so a plain ASCII
-    # word whose first letter starts no term cannot match: it is skipped without stemming (a
-    # stem not yet cached costs a call into tantivy). A matching word is then checked against
-    # the math spans, and only when the text has math.
-    initials = frozenset(t[0] for t in terms if t)
+    # A stem not yet cached costs a call into tantivy, so only candidate words are stemmed; a
+    # matching word is then checked against the math spans, and only when the text has math.
     math = [m.span() for m in _MATH.finditer(text)] if skip_math and "$" in text else []
     spans = []
-    for m in _WORD.finditer(text):
-        word = m.group(0)
-        if word.isascii() and word.isalnum() and word[0].lower() not in initials:
-            continue
-        if terms.isdisjoint(_stems(word)):
+    for m in _candidates(terms, text.isascii() and "_" not in text).finditer(text):
+        if terms.isdisjoint(_stems(m.group(0))):
             continue
         if math and any(a <= m.start() < b for a, b in math):
             continue
@@ -70,30 +80,40 @@ def highlight_title(title: str, terms: frozenset[str]) -> str:
     return _render(text, _spans(text, terms, skip_math=True))
 
 
+def _best_window(hits: list[int], tokens: int, words: int) -> int:
+    """The first token of the earliest ``words``-token window holding the most hit tokens.
+
+    ``hits`` are the matches' token numbers, ascending. A window's count only rises when its
+    last token reaches a hit, so the earliest best window starts at 0 or ``hit - words + 1``.
+    """
+    best, best_count = 0, bisect_right(hits, words - 1)
+    for hit in hits:
+        start = hit - words + 1
+        if 0 < start <= tokens - words:
+            count = bisect_right(hits, hit) - bisect_left(hits, start)
+            if count > best_count:
+                best, best_count = start, count
+    return best
+
+
 def snippet(abstract: str, terms: frozenset[str], words: int = SNIPPET_WORDS) -> str:
     """The ~``words``-word window of the abstract with the most matches, LaTeX flattened."""
     text = normalize_text(abstract)
     if not text:
         return ""
-    tokens = list(re.finditer(r"\S+", text))
     spans = _spans(text, terms, skip_math=False)
+    # normalize_text leaves single spaces between words, so a word's number is the spaces before it.
+    tokens = text.split(" ")
     if len(tokens) <= words:
         return _render(text, spans)
-    starts = [t.start() for t in tokens]
-    hits_per_token = [0] * len(tokens)
-    j = 0
-    for s, _ in spans:
-        while j + 1 < len(starts) and starts[j + 1] <= s:
-            j += 1
-        hits_per_token[j] += 1
-    best, best_count, window = 0, -1, sum(hits_per_token[:words])
-    for i in range(0, len(tokens) - words + 1):
-        if i:
-            window += hits_per_token[i + words - 1] - hits_per_token[i - 1]
-        if window > best_count:
-            best, best_count = i, window
-    lo = tokens[best].start()
-    hi = tokens[min(best + words, len(tokens)) - 1].end()
+    hits, seen, position = [], 0, 0
+    for start, _ in spans:
+        seen += text.count(" ", position, start)
+        position = start
+        hits.append(seen)
+    first = _best_window(hits, len(tokens), words)
+    lo = sum(map(len, tokens[:first])) + first
+    hi = lo + sum(map(len, tokens[first: first + words])) + words - 1
     inner = [(a - lo, b - lo) for a, b in spans if a >= lo and b <= hi]
     body = _render(text[lo:hi], inner)
     return ("… " if lo > 0 else "") + body + (" …" if hi < len(text) else "")

@@ -65,3 +65,49 @@ def test_marks_are_those_of_stemming_every_word():
                        else html.escape(m.group(0)) for m in re.finditer(r"\w+|\W+", text))
     assert expected.count("<mark>") >= 20
     assert highlight_title(text, terms) == expected
+
+
+def _window_by_brute_force(abstract: str, terms: frozenset[str], words: int) -> str:
+    """Every window of ``words`` words counted one by one; the first with the most marked words."""
+    import html
+    import re
+
+    from paperfeed.search.embedder import normalize_text
+    from paperfeed.search.lexical import analyze
+
+    text = normalize_text(abstract)
+    tokens = list(re.finditer(r"\S+", text))
+    marked = [m.span() for m in re.finditer(r"\w+", text) if terms & set(analyze(m.group(0)))]
+    if len(tokens) <= words:
+        lo, hi = 0, len(text)
+    else:
+        counts = [sum(1 for a, _ in marked if tokens[i].start() <= a < tokens[i + words - 1].end())
+                  for i in range(len(tokens) - words + 1)]
+        first = counts.index(max(counts))
+        lo, hi = tokens[first].start(), tokens[first + words - 1].end()
+    out, pos = [], lo
+    for a, b in marked:
+        if a >= lo and b <= hi:
+            out += [html.escape(text[pos:a]), f"<mark>{html.escape(text[a:b])}</mark>"]
+            pos = b
+    body = "".join(out) + html.escape(text[pos:hi])
+    return ("… " if lo > 0 else "") + body + (" …" if hi < len(text) else "")
+
+
+def test_snippet_is_the_first_window_with_the_most_marks():
+    import gzip
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "fixtures" / "arxiv_daily.jsonl.gz"
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        abstracts = [p["abstract"] for p, _ in zip(map(json.loads, f), range(60), strict=False)]
+    queries = [["learning", "models"], ["graph", "neural", "networks"], ["the"], ["données", "naïve"], ["quokka"]]
+    compared = 0
+    for abstract in abstracts:
+        for words in (["learning", "models"], *queries):
+            terms = query_terms(words, [])
+            for size in (40, 12):
+                assert snippet(abstract, terms, size) == _window_by_brute_force(abstract, terms, size)
+                compared += 1
+    assert compared > 500
