@@ -1,19 +1,38 @@
 """Acronym meanings on the 74,728-paper arXiv corpus: group purity and meaning coverage.
 
 Ground truth comes from the papers themselves: a paper that defines SF as LF belongs to the
-meaning LF (definitions mined by ``paperfeed.search.acronyms``, variants merged as the product
-merges them). The benchmark takes every acronym with at least two meanings defined by at least
-``--min-papers`` (5) papers each, the ``--acronyms`` (25) most defined.
+meaning LF (definitions mined by ``paperfeed.search.acronyms``, spelling variants merged as the
+product merges them: the *strict* meanings). The benchmark takes every acronym with at least
+two meanings defined by at least ``--min-papers`` (5) papers each, the ``--acronyms`` (25) most
+defined.
 
-Held out, so that the papers judged never spell the acronym out as far as the product knows:
-each meaning's definers are split in two by a hash of their arXiv id; the table is built from
-the first half only, and the second half is grouped by the product's own code
-(``acronyms.assign``: nearest meaning centroid, the centroid of the first half's vectors).
+Concepts. Some strict meanings are other names of one concept ("speech" and "spoken language
+models", "multimodal language models" beside "multimodal large language models"). Whether two
+names are one concept is decided here, by a rule of this benchmark that uses no product code
+(:func:`concepts`): after lower-casing, splitting at spaces and hyphens, dropping little words
+and plural "s", and reading the word pairs of :data:`SAME_WORD` as one word, two long forms of
+one acronym are one concept when the words of one are all among the other's ("single domain
+generalization" in "single-source domain generalization"), or when they differ by one letter
+written together ("multi-model" / "multimodal"). Coverage is reported both ways.
+
+Held out, so that the papers judged are ones the product cannot group by their own definition:
+each meaning's definers are split in two by a hash of their arXiv id; centroids come from the
+first half, and the second half is grouped by the product's own code (``acronyms.naming`` and
+``acronyms.assign``). Three conditions, each reported:
+
+- ``vectors``: nearest centroid only (the method before the long forms counted);
+- ``product``: what search does: a paper that writes a meaning's long form joins the nearest of
+  the meanings it names (over a lexical index of the judged papers, the product's own), others
+  the nearest centroid;
+- ``unnamed``: the hardest case, a paper that never writes the acronym or any of its long forms:
+  the held-out texts with the acronym and every long form of it (and each long form without its
+  last word, when two words remain) removed, embedded again and indexed again.
 
 - purity: over the groups, the share of held-out papers that sit in a group whose majority
   meaning is their own (the usual cluster purity);
 - coverage: the share of meanings with >= ``--min-papers`` definers that get their own group,
-  i.e. a group labelled with that meaning that holds most of that meaning's held-out papers.
+  i.e. the group labelled with that meaning holds more of its held-out papers than any other
+  group does (a tie is a miss; concept level: the groups labelled with a meaning of that concept).
 
 Vectors: embedding 75k abstracts here takes 15-20 minutes on two shared cores, so only the
 papers judged are embedded (at most ``--per-meaning`` definers per meaning, a few thousand
@@ -32,9 +51,12 @@ import argparse
 import gzip
 import hashlib
 import json
+import re
 import sys
+import tempfile
 import time
-from collections import Counter
+import unicodedata
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import numpy as np
@@ -49,9 +71,15 @@ configure(None, "pf-bench-")
 from paperfeed.search import acronyms  # noqa: E402
 from paperfeed.search.embedder import Embedder, normalize_text, paper_text  # noqa: E402
 from paperfeed.search.hybrid import Candidate  # noqa: E402
+from paperfeed.search.lexical import LexicalDoc, LexicalIndex  # noqa: E402
 
 DATA = REPO.parent / "shared" / "data" / "arxiv_daily.jsonl.gz"
 CACHE = REPO / ".benchcache" / "acronyms"
+CONDITIONS = ("vectors", "product", "unnamed")
+# The concept rule's only word list: pairs the field uses for one idea in these long forms.
+SAME_WORD = {"spoken": "speech", "visual": "vision", "automated": "autonomous"}
+LITTLE_WORDS = frozenset(["a", "an", "and", "based", "for", "from", "in", "of", "on", "the", "to", "with"])
+UNNAMED = 10_000_000  # pk offset of a held-out paper's text with its acronym and long forms removed
 
 
 class DictVectors:
@@ -81,8 +109,66 @@ def choose(table: acronyms.AcronymTable, min_papers: int, count: int) -> list[st
     return [sf for sf, _ in chosen[:count]]
 
 
-def embed(papers: list[dict], pks: set[int]) -> dict[int, np.ndarray]:
-    """Vectors of the papers judged, cached by arXiv id."""
+# --------------------------------------------------------------------------- concepts (no product code)
+
+
+def _words(long: str) -> list[str]:
+    folded = unicodedata.normalize("NFKD", long.lower()).encode("ascii", "ignore").decode()
+    words = [w for w in re.split(r"[^a-z0-9]+", folded) if w and w not in LITTLE_WORDS]
+    words = [w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")) else w
+             for w in words]
+    return [SAME_WORD.get(w, w) for w in words]
+
+
+def _one_letter_apart(a: str, b: str) -> bool:
+    return len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=True)) <= 1
+
+
+def same_concept(a: str, b: str) -> bool:
+    """The benchmark's rule (module docstring): one's words all among the other's, or one letter apart."""
+    wa, wb = _words(a), _words(b)
+    return bool(wa and wb) and (set(wa) <= set(wb) or set(wb) <= set(wa)
+                                or _one_letter_apart("".join(wa), "".join(wb)))
+
+
+def concepts(labels: list[str]) -> list[int]:
+    """Concept number of each label: labels joined by :func:`same_concept`, transitively."""
+    parent = list(range(len(labels)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    for i in range(len(labels)):
+        for j in range(i):
+            if same_concept(labels[i], labels[j]):
+                parent[root(i)] = root(j)
+    return [root(i) for i in range(len(labels))]
+
+
+# --------------------------------------------------------------------------- the held-out texts
+
+
+def unnamed_text(title: str, abstract: str, sf: str, long_forms: list[str]) -> str:
+    """The paper's text with ``sf`` (as an acronym, any case with a capital) and every long form removed."""
+    text = normalize_text(f"{title}. {abstract}")
+    forms = set()
+    for long in long_forms:
+        tokens = [t for t in re.split(r"[\s\-‐–—/]+", normalize_text(long)) if t]
+        forms.add(tuple(tokens))
+        if len(tokens) >= 3:
+            forms.add(tuple(tokens[:-1]))
+    for tokens in sorted(forms, key=len, reverse=True):
+        pattern = r"[\s\-‐–—/]+".join(re.escape(t) for t in tokens)
+        text = re.sub(rf"\b{pattern}s?\b", " ", text, flags=re.IGNORECASE)
+    text = re.sub(rf"\b{re.escape(sf)}s?\b", lambda m: " " if any(c.isupper() for c in m.group(0)) else m.group(0),
+                  text, flags=re.IGNORECASE)
+    return re.sub(r"\s+", " ", re.sub(r"\(\W*\)", " ", text)).strip()
+
+
+def embed(texts: dict[str, str]) -> dict[str, np.ndarray]:
+    """Vectors of the texts judged, cached by key (an arXiv id, or an id and the acronym removed)."""
     embedder = Embedder.default()
     CACHE.mkdir(parents=True, exist_ok=True)
     cache_file = CACHE / f"vectors_{embedder.fingerprint[:16]}.npz"
@@ -90,21 +176,20 @@ def embed(papers: list[dict], pks: set[int]) -> dict[int, np.ndarray]:
     if cache_file.exists():
         with np.load(cache_file) as z:
             cached = dict(zip(z["ids"].tolist(), z["vectors"], strict=True))
-    todo = sorted(pk for pk in pks if papers[pk]["id"] not in cached)
+    todo = sorted(key for key in texts if key not in cached)
     for start in range(0, len(todo), 256):  # saved as it goes: a killed run resumes
         part = todo[start : start + 256]
-        texts = [paper_text(papers[pk]["title"], papers[pk]["abstract"]) for pk in part]
-        vectors = embedder.encode(texts, batch_size=64)
-        cached.update({papers[pk]["id"]: v for pk, v in zip(part, vectors, strict=True)})
+        vectors = embedder.encode([texts[key] for key in part], batch_size=64)
+        cached.update(zip(part, vectors, strict=True))
         ids = sorted(cached)
         np.savez(cache_file, ids=np.array(ids), vectors=np.vstack([cached[i] for i in ids]).astype(np.float32))
         print(f"  embedded {min(start + 256, len(todo))}/{len(todo)}", file=sys.stderr, flush=True)
-    return {pk: np.asarray(cached[papers[pk]["id"]], dtype=np.float32) for pk in pks}
+    return {key: np.asarray(cached[key], dtype=np.float32) for key in texts}
 
 
 def evaluate(sf: str, table: acronyms.AcronymTable, papers: list[dict], min_papers: int,
-             per_meaning: int) -> tuple[dict, set[int]]:
-    """Train/test split of one acronym's definers: the pks to embed and how to judge them."""
+             per_meaning: int, long_forms: list[str]) -> dict:
+    """Train/test split of one acronym's definers, and the held-out texts with the acronym removed."""
     meanings = table.meanings(sf)
     train: dict[int, list[int]] = {}
     test: dict[int, list[int]] = {}
@@ -112,37 +197,64 @@ def evaluate(sf: str, table: acronyms.AcronymTable, papers: list[dict], min_pape
         pks = meaning.pks[:per_meaning]
         train[i] = [pk for pk in pks if not held_out(papers[pk]["id"])]
         test[i] = [pk for pk in pks if held_out(papers[pk]["id"])]
-    needed = {pk for i in train for pk in train[i] + test[i]}
-    return {"sf": sf, "meanings": meanings, "train": train, "test": test, "min_papers": min_papers}, needed
+    unnamed = {pk: unnamed_text(papers[pk]["title"], papers[pk]["abstract"], sf, long_forms)
+               for pks in test.values() for pk in pks}
+    return {"sf": sf, "meanings": meanings, "train": train, "test": test, "min_papers": min_papers,
+            "unnamed": unnamed, "concepts": concepts([m.label for m in meanings])}
 
 
-def score(case: dict, vectors: dict[int, np.ndarray]) -> dict:
-    """Group the held-out papers with the product's assignment and judge the groups."""
+def judged_index(directory: Path, docs: dict[int, tuple[str, str]]) -> LexicalIndex:
+    """A lexical index of the judged texts, written as sync writes one (the product's own class)."""
+    index = LexicalIndex.create(directory)
+    index.write(LexicalDoc(pk, title, abstract) for pk, (title, abstract) in docs.items())
+    return index
+
+
+def score(case: dict, vectors: dict[int, np.ndarray], lexical: LexicalIndex | None, unnamed: bool) -> dict:
+    """Group the held-out papers with the product's code and judge the groups, strictly and by concept."""
     meanings = [acronyms.Meaning(m.key, m.label, case["train"][i]) for i, m in enumerate(case["meanings"])]
     source = DictVectors(vectors)
     centroids = acronyms.without_synonyms({i: c for i, m in enumerate(meanings)
                                            if (c := m.centroid(source)) is not None})
-    truth = {pk: i for i, pks in case["test"].items() for pk in pks}
+    offset = UNNAMED if unnamed else 0
+    truth = {pk + offset: i for i, pks in case["test"].items() for pk in pks}
     candidates = [Candidate(pk, 0.0, 0.0, 0.0) for pk in truth]
-    members = acronyms.assign(meanings, centroids, candidates, source.vectors_for(list(truth)))
-    majority = 0
-    owner: dict[int, int] = {}  # meaning -> the group holding most of its held-out papers
-    for cands in members.values():
-        counts = Counter(truth[c.pk] for c in cands)
-        if counts:
-            majority += counts.most_common(1)[0][1]
-    for meaning in set(truth.values()):
-        where = Counter(g for g, cands in members.items() for c in cands if truth[c.pk] == meaning)
-        owner[meaning] = where.most_common(1)[0][0]
+    named = acronyms.naming(lexical, meanings, list(centroids), list(truth))[0] if lexical is not None else None
+    members = acronyms.assign(meanings, centroids, candidates, source.vectors_for(list(truth)), named)
+    group_of = {c.pk: g for g, cands in members.items() for c in cands}
     judged = [i for i, m in enumerate(case["meanings"]) if m.count >= case["min_papers"] and case["test"][i]]
-    covered = [i for i in judged if owner.get(i) == i and i in centroids]
+    concept = case["concepts"]
+    strict = _judge(truth, group_of, lambda i: i, judged, centroids)
+    by_concept = _judge(truth, group_of, lambda i: concept[i], sorted({concept[i] for i in judged}),
+                        {concept[i] for i in centroids})
     return {"acronym": case["sf"].upper(), "meanings": len(judged), "papers": len(truth),
-            "purity": majority / max(len(truth), 1), "coverage": len(covered) / max(len(judged), 1),
+            "purity": strict["purity"], "coverage": strict["coverage"],
+            "concepts": len(by_concept["judged"]), "concept_purity": by_concept["purity"],
+            "concept_coverage": by_concept["coverage"],
             "labels": [f"{case['meanings'][i].label} ({case['meanings'][i].count})" for i in judged],
-            "missed": [case["meanings"][i].label for i in judged if i not in covered]}
+            "missed": [case["meanings"][i].label for i in judged if i not in strict["covered"]],
+            "concept_missed": [case["meanings"][c].label for c in by_concept["judged"]
+                               if c not in by_concept["covered"]],
+            "merged": [" = ".join(case["meanings"][i].label for i in judged if concept[i] == c)
+                       for c in sorted({concept[i] for i in judged}) if sum(concept[i] == c for i in judged) > 1]}
 
 
-def mining_cost(papers: list[dict]) -> dict:
+def _judge(truth: dict[int, int], group_of: dict[int, int], label, judged: list[int], shown) -> dict:
+    """Purity and coverage with ``label`` mapping a meaning (a paper's, or a group's) to what counts."""
+    in_group: dict[int, Counter] = defaultdict(Counter)  # group's label -> the papers' labels
+    where: dict[int, Counter] = defaultdict(Counter)  # paper's label -> the groups' labels
+    for pk, meaning in truth.items():
+        if pk in group_of:
+            in_group[group_of[pk]][label(meaning)] += 1
+            where[label(meaning)][label(group_of[pk])] += 1
+    majority = sum(counts.most_common(1)[0][1] for counts in in_group.values())
+    covered = [x for x in judged if x in shown and where[x][x] > max((n for y, n in where[x].items() if y != x),
+                                                                   default=0)]
+    return {"purity": majority / max(len(truth), 1), "coverage": len(covered) / max(len(judged), 1),
+            "covered": covered, "judged": judged}
+
+
+def mining_cost(papers: list[dict]) -> tuple[dict, dict, acronyms.AcronymTable]:
     """What publish pays: the whole corpus mined (rebuild), and the incremental path.
 
     Reference in the same run (the machine is shared): normalising every title and abstract the
@@ -170,7 +282,7 @@ def mining_cost(papers: list[dict]) -> dict:
     payload = json.dumps({sf: [[m.key, m.label, m.pks] for m in ms] for sf, ms in table.entries.items()})
     return {"papers": len(papers), "papers_with_definitions": len(pairs), "acronyms": len(table),
             "reference_normalize_s": round(reference, 2), "mine_s": round(mined, 2), "build_s": round(built, 2), "incremental_500_s": round(incremental, 2),
-            "pairs_json_bytes": len(text), "table_json_bytes": len(payload)}, table
+            "pairs_json_bytes": len(text), "table_json_bytes": len(payload)}, pairs, table
 
 
 def cut_fixture(papers: list[dict], table: acronyms.AcronymTable, path: Path) -> None:
@@ -192,6 +304,76 @@ def cut_fixture(papers: list[dict], table: acronyms.AcronymTable, path: Path) ->
     print(f"{len(rows)} papers -> {path} ({path.stat().st_size:,} bytes)")
 
 
+def long_forms_of(pairs: dict[int, list[tuple[str, str]]], chosen: list[str]) -> dict[str, list[str]]:
+    """Every way the corpus writes a long form of each chosen acronym (what ``unnamed`` removes)."""
+    out: dict[str, set[str]] = {sf: set() for sf in chosen}
+    for found in pairs.values():
+        for short, long in found:
+            sf = short.lower()
+            if sf in out:
+                out[sf].add(long)
+    return {sf: sorted(forms) for sf, forms in out.items()}
+
+
+def run(cases: list[dict], papers: list[dict]) -> dict[str, list[dict]]:
+    """Every case under the three conditions (module docstring)."""
+    texts = {papers[pk]["id"]: paper_text(papers[pk]["title"], papers[pk]["abstract"])
+             for case in cases for split in ("train", "test") for pks in case[split].values() for pk in pks}
+    texts.update({f"{papers[pk]['id']}#{case['sf']}": text for case in cases for pk, text in case["unnamed"].items()})
+    by_key = embed(texts)
+    rows: dict[str, list[dict]] = {condition: [] for condition in CONDITIONS}
+    with tempfile.TemporaryDirectory(prefix="pf-acronyms-") as tmp:
+        for n, case in enumerate(cases):
+            judged = {pk for split in ("train", "test") for pks in case[split].values() for pk in pks}
+            vectors = {pk: by_key[papers[pk]["id"]] for pk in judged}
+            vectors.update({UNNAMED + pk: by_key[f"{papers[pk]['id']}#{case['sf']}"] for pk in case["unnamed"]})
+            full = judged_index(Path(tmp) / f"{n}-full", {pk: (papers[pk]["title"], papers[pk]["abstract"])
+                                                          for pk in judged})
+            hidden = judged_index(Path(tmp) / f"{n}-unnamed", {UNNAMED + pk: (text, "")
+                                                               for pk, text in case["unnamed"].items()})
+            rows["vectors"].append(score(case, vectors, None, unnamed=False))
+            rows["product"].append(score(case, vectors, full, unnamed=False))
+            rows["unnamed"].append(score(case, vectors, hidden, unnamed=True))
+    return rows
+
+
+def summary(rows: list[dict]) -> dict:
+    papers = sum(r["papers"] for r in rows)
+    meanings = sum(r["meanings"] for r in rows)
+    concepts_ = sum(r["concepts"] for r in rows)
+    return {"acronyms": len(rows), "meanings": meanings, "concepts": concepts_, "papers": papers,
+            "purity": sum(r["purity"] * r["papers"] for r in rows) / max(papers, 1),
+            "coverage": sum(r["coverage"] * r["meanings"] for r in rows) / max(meanings, 1),
+            "concept_purity": sum(r["concept_purity"] * r["papers"] for r in rows) / max(papers, 1),
+            "concept_coverage": sum(r["concept_coverage"] * r["concepts"] for r in rows) / max(concepts_, 1),
+            "missed": [f"{r['acronym']}: {m}" for r in rows for m in r["missed"]],
+            "concept_missed": [f"{r['acronym']}: {m}" for r in rows for m in r["concept_missed"]]}
+
+
+def print_table(cost: dict, rows: dict[str, list[dict]], summaries: dict[str, dict], min_papers: int) -> None:
+    print(f"mining {cost['papers']:,} papers: {cost['mine_s']} s (reference, normalize_text over the same texts: "
+          f"{cost['reference_normalize_s']} s), table {cost['build_s']} s, "
+          f"incremental (pairs read + 500 re-mined + table) {cost['incremental_500_s']} s; "
+          f"{cost['acronyms']:,} acronyms, table {cost['table_json_bytes'] / 1e6:.1f} MB, "
+          f"pairs {cost['pairs_json_bytes'] / 1e6:.1f} MB")
+    print()
+    print(f"| acronym | meanings (>= {min_papers} papers) | held-out papers | purity | coverage | concept coverage "
+          "| missed (strict) | one concept (benchmark rule) |")
+    print("|---|---|---|---|---|---|---|---|")
+    for r in rows["product"]:
+        print(f"| {r['acronym']} | {'; '.join(r['labels'])} | {r['papers']} | {r['purity']:.3f} | "
+              f"{r['coverage']:.0%} | {r['concept_coverage']:.0%} | {', '.join(r['missed']) or '-'} | "
+              f"{'; '.join(r['merged']) or '-'} |")
+    print()
+    print("| condition | held-out papers | purity | coverage (meanings) | concept purity | coverage (concepts) "
+          "| missed (strict) | missed (concepts) |")
+    print("|---|---|---|---|---|---|---|---|")
+    for condition, total in summaries.items():
+        print(f"| {condition} | {total['papers']} | {total['purity']:.3f} | {total['coverage']:.1%} of "
+              f"{total['meanings']} | {total['concept_purity']:.3f} | {total['concept_coverage']:.1%} of "
+              f"{total['concepts']} | {len(total['missed'])} | {'; '.join(total['concept_missed']) or '-'} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=DATA)
@@ -202,33 +384,19 @@ def main() -> None:
     parser.add_argument("--fixture", type=Path, help="write the test slice here and stop")
     args = parser.parse_args()
     papers = load(args.data)
-    cost, table = mining_cost(papers)
+    cost, pairs, table = mining_cost(papers)
     if args.fixture:
         cut_fixture(papers, table, args.fixture)
         return
-    cases = [evaluate(sf, table, papers, args.min_papers, args.per_meaning)
-             for sf in choose(table, args.min_papers, args.acronyms)]
-    vectors = embed(papers, set().union(*(needed for _, needed in cases)))
-    rows = [score(case, vectors) for case, _ in cases]
-    papers_judged = sum(r["papers"] for r in rows)
-    summary = {"acronyms": len(rows), "meanings": sum(r["meanings"] for r in rows), "papers": papers_judged,
-               "purity": sum(r["purity"] * r["papers"] for r in rows) / max(papers_judged, 1),
-               "coverage": sum(r["coverage"] * r["meanings"] for r in rows) / max(sum(r["meanings"] for r in rows), 1)}
+    chosen = choose(table, args.min_papers, args.acronyms)
+    forms = long_forms_of(pairs, chosen)
+    cases = [evaluate(sf, table, papers, args.min_papers, args.per_meaning, forms[sf]) for sf in chosen]
+    rows = run(cases, papers)
+    summaries = {condition: summary(rows[condition]) for condition in CONDITIONS}
     if args.json:
-        print(json.dumps({"mining": cost, "summary": summary, "acronyms": rows}, indent=1))
+        print(json.dumps({"mining": cost, "summary": summaries, "acronyms": rows}, indent=1))
         return
-    print(f"mining {cost['papers']:,} papers: {cost['mine_s']} s (reference, normalize_text over the same texts: "
-          f"{cost['reference_normalize_s']} s), table {cost['build_s']} s, "
-          f"incremental (pairs read + 500 re-mined + table) {cost['incremental_500_s']} s; "
-          f"{cost['acronyms']:,} acronyms, table {cost['table_json_bytes'] / 1e6:.1f} MB, "
-          f"pairs {cost['pairs_json_bytes'] / 1e6:.1f} MB")
-    print(f"| acronym | meanings (>= {args.min_papers} papers) | held-out papers | purity | coverage | missed |")
-    print("|---|---|---|---|---|---|")
-    for r in rows:
-        print(f"| {r['acronym']} | {'; '.join(r['labels'])} | {r['papers']} | {r['purity']:.3f} | "
-              f"{r['coverage']:.0%} | {', '.join(r['missed']) or '-'} |")
-    print(f"| **all {summary['acronyms']}** | {summary['meanings']} meanings | {summary['papers']} | "
-          f"**{summary['purity']:.3f}** | **{summary['coverage']:.0%}** | |")
+    print_table(cost, rows, summaries, args.min_papers)
 
 
 if __name__ == "__main__":

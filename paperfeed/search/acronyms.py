@@ -17,9 +17,14 @@ never leave it stale.
 Search uses it twice: :func:`widen` adds each meaning's papers to the candidates of an acronym
 query (the long forms as lexical phrases, the meaning's centroid -- the mean vector of the
 papers that define it -- as a dense query), and :func:`group_by_meaning` splits the results by
-meaning. A paper that defines the acronym belongs to the meaning it gives; any other paper joins
-the meaning whose centroid is nearest to its vector, so a paper that never spells "SSL" out
-still lands with the other self-supervised papers.
+meaning. A paper that defines the acronym belongs to the meaning it gives; one that writes a
+meaning's long form joins the nearest of the meanings it writes; any other paper joins the
+meaning whose centroid is nearest to its vector, so a paper that never spells "SSL" out still
+lands with the other self-supervised papers.
+
+Per query the work is bounded by the candidates: centroids are gathered once per generation,
+and every lexical question about the candidates (which long forms, which other words) is one
+search restricted to their pks, never a list of every matching paper in the index.
 """
 
 from __future__ import annotations
@@ -224,18 +229,34 @@ class Meaning:
     key: str
     label: str
     pks: list[int]  # papers that define the short form this way, newest (highest pk) first
+    _centroids: dict = field(default_factory=dict, repr=False, compare=False)  # id(vectors) -> (vectors, c)
 
     @property
     def count(self) -> int:
         return len(self.pks)
 
+    @functools.cached_property
+    def definers(self) -> frozenset[int]:
+        """The pks as a set, built once: "large language models" alone has thousands of definers."""
+        return frozenset(self.pks)
+
     def centroid(self, vectors) -> np.ndarray | None:
-        """Mean unit vector of the definers the vector set holds (None when it holds none)."""
+        """Mean unit vector of the definers the vector set holds (None when it holds none).
+
+        Kept per vector set: a generation's table and vectors are loaded together and live as
+        long as each other, so an acronym's centroids are gathered once per generation, not on
+        every query (200 scattered rows per meaning).
+        """
+        cached = self._centroids.get(id(vectors))
+        if cached is not None and cached[0] is vectors:
+            return cached[1]
         found = vectors.vectors_for(self.pks[:CENTROID_PAPERS])
-        if not found:
-            return None
-        mean = np.mean(np.vstack(list(found.values())), axis=0)
-        return (mean / max(float(np.linalg.norm(mean)), 1e-12)).astype(np.float32)
+        centroid = None
+        if found:
+            mean = np.mean(np.vstack(list(found.values())), axis=0)
+            centroid = (mean / max(float(np.linalg.norm(mean)), 1e-12)).astype(np.float32)
+        self._centroids[id(vectors)] = (vectors, centroid)
+        return centroid
 
 
 @dataclass
@@ -420,7 +441,7 @@ def widen(snapshot, words: list[str], query_vector: np.ndarray | None, filters: 
     text_query = _lexical_query(lexical, snapshot.acronyms, found)
     lex_hits, lex_total = lexical.search(LexicalIndex.combine(text_query, lexical.filter_query(filters)), depth)
     pks = list(dict.fromkeys([c.pk for c in retrieval.candidates] + [pk for pk, _ in lex_hits]))
-    dense = sorted(_best_cosines(vectors, queries, pks), key=lambda hit: -hit[1])
+    dense = _best_cosines(vectors, queries, pks)
     pool = scored_pool(lex_hits, dense, lexical, text_query, vectors, None)
     return Retrieval(fuse(pool), max(lex_total, retrieval.lexical_total), retrieval.filtered_empty)
 
@@ -462,9 +483,14 @@ def rest_query(lexical: LexicalIndex, table: AcronymTable, words: list[str]) -> 
 
 
 def _known(table: AcronymTable, word: str) -> list[Meaning] | None:
-    """The meanings of a word written as an acronym (with a capital letter), None for other words."""
+    """The meanings of a word written as an acronym, None for other words.
+
+    "Written as an acronym" is the miner's own rule (:func:`_is_short_form`: two capitals, or a
+    capital and a digit): "SSL", "LoRA", "LLMs" count; "Aid" or "Edit" at the start of a pasted
+    title are words, although "AID" and "EDIT" are defined somewhere in the corpus.
+    """
     token = word.strip(".,;:!?()[]\"'")
-    if not any(ch.isupper() for ch in token):
+    if not _is_short_form(token):
         return None
     return table.meanings(_singular_short(token)) or None
 
@@ -496,10 +522,14 @@ def _towards(centroid: np.ndarray, query_vector: np.ndarray | None) -> np.ndarra
 
 
 def _best_cosines(vectors, queries: list[np.ndarray], pks: list[int]) -> list[tuple[int, float]]:
+    """(pk, best cosine over the queries), best first; the candidates' rows are gathered once."""
     if not queries or not pks:
         return []
-    best = np.max(np.vstack([vectors.scores_for(q, pks) for q in queries]), axis=0)
-    return [(pk, float(s)) for pk, s in zip(pks, best, strict=True) if s > -1.0]
+    rows, found = vectors.rows_for(pks)
+    best = (np.asarray(vectors.matrix[rows[found]], dtype=np.float32) @ np.vstack(queries).T).max(axis=1)
+    order = np.argsort(-best, kind="stable")
+    keys = np.asarray(pks, dtype=np.int64)[found][order]
+    return list(zip(keys.tolist(), best[order].tolist(), strict=True))
 
 
 # --------------------------------------------------------------------------- groups by meaning
@@ -519,9 +549,14 @@ class MeaningGroups:
 def group_by_meaning(snapshot, words: list[str], candidates: list) -> MeaningGroups | None:
     """Split the candidates of an acronym query by meaning; None when fewer than two meanings are present.
 
-    A candidate that defines the acronym belongs to the meaning it gives; any other joins the
-    meaning whose centroid is nearest. The query's other words narrow the meanings shown (and
-    say so in a note): "SSL certificate" keeps the meanings whose papers mention a certificate.
+    A candidate that defines the acronym belongs to the meaning it gives; one that writes a
+    meaning's long form joins the nearest of the meanings it names; any other joins the meaning
+    whose centroid is nearest. The query's other words narrow the meanings shown (and say so in
+    a note): "SSL certificate" keeps the meanings whose papers mention a certificate.
+
+    Bounded work: the centroids are kept per generation (:meth:`Meaning.centroid`), and the
+    long forms and the other words are looked up in one lexical search over the candidates
+    only (:func:`marks`), never over the whole index.
     """
     found = expansion(snapshot.acronyms, words)
     if found is None or not candidates:
@@ -529,11 +564,15 @@ def group_by_meaning(snapshot, words: list[str], candidates: list) -> MeaningGro
     centroids = without_synonyms(_centroids(found.meanings, snapshot.vectors))
     if len(centroids) < 2:
         return None
-    members = assign(found.meanings, centroids, candidates, snapshot.vectors.vectors_for([c.pk for c in candidates]))
+    rest = [w for w in found.rest if analyze(w)]
+    rest_q = rest_query(snapshot.lexical, snapshot.acronyms, rest) if rest else None
+    pks = [c.pk for c in candidates]
+    named, matching = naming(snapshot.lexical, found.meanings, list(centroids), pks, rest_q)
+    members = assign(found.meanings, centroids, candidates, snapshot.vectors.vectors_for(pks), named)
     present = [i for i in centroids if members[i]]
     if len(present) < 2:
         return None
-    present, notes = _narrow(snapshot.lexical, snapshot.acronyms, found, present, members)
+    present, notes = _narrow(found, rest, present, members, matching) if rest_q is not None else (present, [])
     present.sort(key=lambda i: (-len(members[i]), i))
     labels = [found.meanings[i].label for i in present]
     keys = _keys(labels)
@@ -558,29 +597,83 @@ def without_synonyms(centroids: dict[int, np.ndarray]) -> dict[int, np.ndarray]:
     return kept
 
 
+def long_form_query(lexical: LexicalIndex, meaning: Meaning) -> tantivy.Query | None:
+    """The meaning's long form written in a title or abstract (as :func:`_acronym_query` matches it)."""
+    options = [tantivy.Query.term_query(lexical.schema, name, tokens[0]) if len(tokens) == 1 else
+               tantivy.Query.phrase_query(lexical.schema, name, tokens)
+               for tokens in _phrases(meaning.label) for name in ("title", "abstract")]
+    if not options:
+        return None
+    return tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in options])
+
+
+def marks(lexical: LexicalIndex, clauses: list[tantivy.Query | None], pks: list[int]) -> dict[int, int]:
+    """pk -> a bit mask of the ``clauses`` (at most 20; None never matches) each of these papers matches.
+
+    One search for all of them: clause ``j`` scores exactly ``2**j`` (a constant score) and a
+    boolean query of optional clauses adds its matching clauses' scores, so a paper's score is
+    its bit mask. Restricted to ``pks`` (a term set on the pk field), it costs what the
+    candidates cost, never a list of every paper in the index that says "speech".
+    """
+    scored = [(tantivy.Occur.Should, tantivy.Query.const_score_query(q, float(2 ** j)))
+              for j, q in enumerate(clauses) if q is not None]
+    if not scored or not pks:
+        return {}
+    among = tantivy.Query.const_score_query(tantivy.Query.term_set_query(lexical.schema, "pk", pks), 0.0)
+    query = tantivy.Query.boolean_query([(tantivy.Occur.Must, among),
+                                         (tantivy.Occur.Must, tantivy.Query.boolean_query(scored))])
+    return {pk: int(round(score)) for pk, score in lexical.search(query, len(pks))[0]}
+
+
+def naming(lexical: LexicalIndex, meanings: list[Meaning], indices: list[int], pks: list[int],
+           also: tantivy.Query | None = None) -> tuple[dict[int, set[int]], set[int]]:
+    """pk -> the meanings (of ``indices``) whose long form the paper writes, and the pks ``also`` matches.
+
+    Both from one search over these papers only (:func:`marks`).
+    """
+    bits = marks(lexical, [*(long_form_query(lexical, meanings[i]) for i in indices), also], pks)
+    named = {pk: {i for col, i in enumerate(indices) if mark >> col & 1} for pk, mark in bits.items()}
+    return {pk: found for pk, found in named.items() if found}, {pk for pk, mark in bits.items()
+                                                                   if mark >> len(indices) & 1}
+
+
 def assign(meanings: list[Meaning], centroids: dict[int, np.ndarray], candidates: list,
-           vectors: dict[int, np.ndarray]) -> dict[int, list]:
-    """Meaning index -> candidates: by the paper's own definition, else by the nearest centroid."""
-    defined = {pk: i for i in reversed(range(len(meanings))) if i in centroids for pk in meanings[i].pks}
+           vectors: dict[int, np.ndarray], named: dict[int, set[int]] | None = None) -> dict[int, list]:
+    """Meaning index -> candidates: by the paper's own definition, else by the nearest centroid
+    among the meanings whose long form it writes (``named``), else by the nearest centroid of all.
+
+    Why the long form first: a paper that writes "curriculum learning" is about curriculum
+    learning even when its vector sits nearer the continual-learning papers (its subject is,
+    say, hyperspectral images); by the centroid alone small meanings lost such papers to a big
+    neighbour (docs/search.md, "Benchmark").
+    """
     order = list(centroids)
-    matrix = np.vstack([centroids[i] for i in order])
+    defined = {c.pk: i for c in candidates for i in reversed(order) if c.pk in meanings[i].definers}
     members: dict[int, list] = {i: [] for i in order}
+    rest = [c for c in candidates if c.pk not in defined and c.pk in vectors]
+    nearest: dict[int, int] = {}
+    if rest:
+        scores = np.vstack([vectors[c.pk] for c in rest]) @ np.vstack([centroids[i] for i in order]).T
+        allowed = np.ones(scores.shape, dtype=bool)  # a paper that names none: every meaning may take it
+        columns = {i: col for col, i in enumerate(order)}
+        for row, c in enumerate(rest):
+            if cols := [columns[i] for i in (named or {}).get(c.pk, ()) if i in columns]:
+                allowed[row] = False
+                allowed[row, cols] = True
+        best = np.argmax(np.where(allowed, scores, -np.inf), axis=1)
+        nearest = dict(zip([c.pk for c in rest], best.tolist(), strict=True))
     for c in candidates:
         if c.pk in defined:
             members[defined[c.pk]].append(c)
-        elif c.pk in vectors:
-            members[order[int(np.argmax(matrix @ vectors[c.pk]))]].append(c)
+        elif c.pk in nearest:
+            members[order[nearest[c.pk]]].append(c)
     return members
 
 
-def _narrow(lexical: LexicalIndex, table: AcronymTable, found: Expansion, present: list[int],
-            members: dict[int, list]) -> tuple[list[int], list[str]]:
-    """The meanings the query's other words point to; every other word is accounted for in a note."""
-    rest = [w for w in found.rest if analyze(w)]
-    query = rest_query(lexical, table, rest) if rest else None
-    if query is None:
-        return present, []
-    matching = set(lexical.matching_pks(query))
+def _narrow(found: Expansion, rest: list[str], present: list[int], members: dict[int, list],
+            matching: set[int]) -> tuple[list[int], list[str]]:
+    """The meanings the query's other words point to (``matching``: the candidates that hold them);
+    every other word is accounted for in a note."""
     hits = {i: sum(c.pk in matching for c in members[i]) for i in present}
     words = " ".join(f"“{w}”" for w in rest)
     if not any(hits.values()):

@@ -104,6 +104,21 @@ def test_variants_merge_and_distinct_meanings_stay_apart():
                                                                   ("semi-supervised learning", 1)]
 
 
+@pytest.mark.parametrize(("words", "typed"), [
+    (["SSL"], "SSL"), (["LoRA", "tuning"], "LoRA"), (["LLMs", "agents"], "LLMs"),
+    (["Aid", "after", "floods"], None), (["Edit", "distance"], None), (["ssl"], None),
+])
+def test_a_word_is_an_acronym_only_when_written_as_one(words, typed):
+    """The miner's rule (two capitals, or a capital and a digit): a capitalised first word is a word."""
+    pairs = {1: [("SSL", "self-supervised learning")], 2: [("SSL", "self-supervised learning")],
+             3: [("LoRA", "low-rank adaptation")], 4: [("LoRA", "low-rank adaptation")],
+             5: [("LLM", "large language models")], 6: [("LLMs", "large language models")],
+             7: [("AID", "aerial image dataset")], 8: [("AID", "aerial image dataset")],
+             9: [("EDIT", "encoder-decoder image transformer")], 10: [("EDIT", "encoder-decoder image transformer")]}
+    found = acronyms.expansion(AcronymTable.build(pairs), words)
+    assert (found.typed if found else None) == typed
+
+
 def test_two_names_of_one_thing_make_one_group(papers, embedder):
     """Centroids of two names of one thing are as close as synonyms get; distinct meanings are not."""
     import numpy as np
@@ -208,6 +223,58 @@ def test_a_paper_that_never_writes_the_acronym_lands_in_its_meaning(indexed, pap
     # Retrieved through the long form (the text has no "SSL"), grouped by its vector.
     assert len(retrieved) >= len(never) // 2, [p["title"] for p in never]
     assert all(indexed[p["id"]].pk in in_group for p in retrieved), [p["title"] for p in retrieved]
+
+
+@pytestmark_db
+def test_naming_finds_the_long_forms_each_paper_writes(indexed, papers):
+    """One search marks, for every paper asked about, the meanings it writes out and the other words."""
+    from paperfeed.search.reader import current
+
+    snapshot = current()
+    meanings = snapshot.acronyms.meanings("SSL")
+    index = {m.label: i for i, m in enumerate(meanings)}
+    pks = [indexed[p["id"]].pk for p in papers]
+    speech = acronyms.rest_query(snapshot.lexical, snapshot.acronyms, ["speech"])
+    named, matching = acronyms.naming(snapshot.lexical, meanings, list(range(len(meanings))), pks, speech)
+    text = {indexed[p["id"]].pk: re.sub(r"\s+", " ", f"{p['title']}. {p['abstract']}") for p in papers}
+    for label, literal, loose in (("self-supervised learning", r"self[- ]supervised learning", r"self\W*supervis"),
+                                  ("semi-supervised learning", r"semi[- ]supervised learning", r"semi\W*supervis")):
+        writes = {pk for pk, t in text.items() if re.search(literal, t, re.I)}
+        marked = {pk for pk, found in named.items() if index[label] in found}
+        assert writes and writes <= marked, label
+        assert all(re.search(loose, text[pk], re.I) for pk in marked), label  # "self-supervised" alone counts
+    both = {pk for pk, found in named.items() if {index["self-supervised learning"],
+                                                  index["semi-supervised learning"]} <= found}
+    assert both == {pk for pk, t in text.items() if re.search(r"self\W*supervis", t, re.I)
+                    and re.search(r"semi\W*supervis", t, re.I)}
+    assert matching == {pk for pk, t in text.items() if re.search(r"\bspeech", t, re.I)}
+    assert acronyms.naming(snapshot.lexical, meanings, [0], pks[:3])[0].keys() <= set(pks[:3])  # only those asked
+
+
+@pytestmark_db
+def test_a_paper_writing_a_long_form_joins_that_meaning_over_a_nearer_centroid(indexed):
+    """A jailbreak paper whose speech front end is "automatic speech recognition": its vector sits
+    nearer the attack-success-rate papers, but "ASR" there can only mean speech recognition."""
+    from paperfeed.search import service
+    from paperfeed.search.reader import current
+    from paperfeed.search.sync import sync_indexes
+
+    paper = make_paper(title="Jailbreaking large audio-language models with adversarial speech",
+                       abstract="We craft adversarial audio prompts that jailbreak audio-language models into harmful "
+                                "answers, bypassing safety alignment; the spoken attack first passes an automatic "
+                                "speech recognition front end.")
+    sync_indexes(progress=False)
+    snapshot = current()
+    meanings = snapshot.acronyms.meanings("ASR")
+    labels = [m.label for m in meanings]
+    centroids = acronyms.without_synonyms(acronyms._centroids(meanings, snapshot.vectors))
+    vector = snapshot.vectors.vectors_for([paper.pk])[paper.pk]
+    nearest = max(centroids, key=lambda i: float(centroids[i] @ vector))
+    assert labels[nearest] == "attack success rate"  # what the centroid alone would say
+
+    results = service.search("ASR", limit=100)
+    speech = next(g for g in results.groups if g.label == "automatic speech recognition")
+    assert paper.pk in {h.paper.pk for h in service.search("ASR", group=speech.key, limit=100).hits}
 
 
 @pytestmark_db
