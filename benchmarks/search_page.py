@@ -1,6 +1,7 @@
 """Requests per second of the search page on the bundled sample, beside a static file of the same server.
 
-    python benchmarks/search_page.py [--workers 2] [--connections 8] [--seconds 10] [--data-dir DIR] [--json]
+    python benchmarks/search_page.py [--workers 2] [--connections 8] [--seconds 10] [--data-dir DIR]
+                                     [--server gthread|granian] [--no-page-cache] [--json]
 
 Prepares a data dir as ``paperfeed demo --no-serve`` does (SQLite, the bundled sample, the
 search index; a given ``--data-dir`` is reused), starts ``paperfeed serve`` with ``--workers``
@@ -9,12 +10,20 @@ processes, waits until it answers, then loads, one after the other in the same r
 
 * the static CSS file (the server's ceiling on this machine);
 * ``/search/?q=…`` with a different query on every request, 2-4 words from the sample's titles
-  (no two requests of the run share a query, so no query vector or page is reused);
+  (no two requests of the run share a query, so no query vector, ranked list or snippet is
+  reused; the "distinct" column counts them). Paper cards are reused across queries
+  (web/cardcache.py); ``--no-page-cache`` starts the server with ``PAPERFEED_PAGE_CACHE=0`` to
+  render every card anew;
 * ``/search/?q=…`` cycling through 20 queries (popular queries: their vectors and ranked lists
-  are kept by each worker, so a repeat costs a visibility check, the page's rows and the template).
+  are kept by each worker, so a repeat costs a visibility check, the page's rows and the template;
+  each is asked ``3 x workers`` times before the row is timed, so the row measures repeats).
 
 The load generator is this script (asyncio, raw HTTP/1.1) on the same cores as the server, so
 absolute rates are a floor; the ratio to the static file of the same run is the comparable figure.
+On a shared machine both move with the neighbours' load, so each row also reports the CPU time the
+server's processes (all threads, from /proc) and this script spent per request: work, which the
+neighbours do not change much, and the rate 2 dedicated cores would reach at that cost
+("CPU-bound ceiling" = cores x 1000 / (server + client CPU ms)).
 """
 
 from __future__ import annotations
@@ -53,11 +62,13 @@ def queries(data_dir: Path, n: int, seed: int) -> list[str]:
     return list(out)
 
 
-async def _connection(port: int, targets: list[str], until: float, done: list[float], statuses: list[int]) -> None:
+async def _connection(port: int, targets: list[str], until: float, done: list[float], statuses: list[int],
+                      sent: set[str]) -> None:
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     try:
         while time.perf_counter() < until and targets:
             path = targets.pop()
+            sent.add(path)
             started = time.perf_counter()
             writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: keep-alive\r\n\r\n".encode())
             head = await reader.readuntil(b"\r\n\r\n")
@@ -73,17 +84,36 @@ async def _connection(port: int, targets: list[str], until: float, done: list[fl
         writer.close()
 
 
-async def _load(port: int, targets: list[str], connections: int, seconds: float) -> dict:
+def _server_cpu_seconds(group: int) -> float:
+    """User + system CPU time of every process in the server's process group (Linux /proc)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == group:  # pgrp; utime and stime follow at 11 and 12
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+async def _load(port: int, group: int, targets: list[str], connections: int, seconds: float) -> dict:
     done: list[float] = []
     statuses: list[int] = []
+    sent: set[str] = set()
+    server_cpu, client_cpu = _server_cpu_seconds(group), time.process_time()
     started = time.perf_counter()
-    await asyncio.gather(*(_connection(port, targets, started + seconds, done, statuses)
+    await asyncio.gather(*(_connection(port, targets, started + seconds, done, statuses, sent)
                            for _ in range(connections)))
     elapsed = time.perf_counter() - started
+    server_ms = 1000 * (_server_cpu_seconds(group) - server_cpu) / max(1, len(done))
+    client_ms = 1000 * (time.process_time() - client_cpu) / max(1, len(done))
     done.sort()
     return {"requests": len(done), "rps": round(len(done) / elapsed, 1),
+            "server_cpu_ms": round(server_ms, 2), "client_cpu_ms": round(client_ms, 2),
+            "cpu_bound_rps_2_cores": round(2000 / (server_ms + client_ms), 1) if server_ms + client_ms else None,
             "p50_ms": round(1000 * done[len(done) // 2], 1), "p95_ms": round(1000 * done[int(len(done) * 0.95)], 1),
-            "non_200": sum(1 for s in statuses if s != 200)}
+            "non_200": sum(1 for s in statuses if s != 200), "distinct": len(sent)}
 
 
 def _free_port() -> int:
@@ -92,13 +122,14 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def serve(data_dir: Path, workers: int) -> tuple[subprocess.Popen, int]:
+def serve(data_dir: Path, workers: int, server: str, page_cache: bool) -> tuple[subprocess.Popen, int]:
     """``paperfeed serve`` on a free port, returned once it answers the search page."""
     import urllib.error
     import urllib.request
 
     port = _free_port()
-    env = {**os.environ, "PAPERFEED_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1"}
+    env = {**os.environ, "PAPERFEED_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1",
+           "PAPERFEED_WEB_SERVER": server, "PAPERFEED_PAGE_CACHE": "1" if page_cache else "0"}
     process = subprocess.Popen(
         [sys.executable, "-m", "paperfeed.cli", "serve", "--no-migrate", "--port", str(port), "--workers", str(workers)],
         env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
@@ -123,6 +154,8 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--data-dir", help="reuse this data dir (prepared once) instead of a fresh one")
+    parser.add_argument("--server", choices=("gthread", "granian"), default="gthread")
+    parser.add_argument("--no-page-cache", action="store_true", help="render every card anew (PAPERFEED_PAGE_CACHE=0)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     data_dir = Path(args.data_dir or tempfile.mkdtemp(prefix="pf-search-page-"))
@@ -131,19 +164,24 @@ def main() -> int:
                        env={**os.environ, "HF_HUB_OFFLINE": "1"}, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
     distinct = queries(data_dir, 20_000, seed=3)
     popular = queries(data_dir, 20, seed=4)
-    process, port = serve(data_dir, args.workers)
+    process, port = serve(data_dir, args.workers, args.server, not args.no_page_cache)
     try:
         rows = {
             "static CSS": [STATIC] * 10**6,
             "search, a new query each request": [f"/search/?q={quote_plus(q)}" for q in distinct],
             "search, 20 popular queries": [f"/search/?q={quote_plus(q)}" for q in popular] * 50_000,
         }
-        results = {name: asyncio.run(_load(port, targets, args.connections, args.seconds))
-                   for name, targets in rows.items()}
+        results = {}
+        for name, targets in rows.items():
+            if "popular" in name:
+                asyncio.run(_load(port, process.pid, [f"/search/?q={quote_plus(q)}" for q in popular]
+                                  * 3 * args.workers, args.connections, 600))
+            results[name] = asyncio.run(_load(port, process.pid, targets, args.connections, args.seconds))
     finally:
         os.killpg(process.pid, 2)
         process.wait(30)
-    report = {"workers": args.workers, "connections": args.connections, "seconds": args.seconds,
+    report = {"server": args.server, "page_cache": not args.no_page_cache,
+              "workers": args.workers, "connections": args.connections, "seconds": args.seconds,
               "cores": os.cpu_count(), "load_average": [round(x, 2) for x in os.getloadavg()], "results": results}
     if args.json:
         print(json.dumps(report))
@@ -152,13 +190,17 @@ def main() -> int:
     from rich.table import Table
 
     static = results["static CSS"]["rps"]
-    table = Table(title=f"paperfeed serve, {args.workers} workers, {args.connections} connections, "
-                        f"{args.seconds:.0f} s each, {os.cpu_count()} cores (load average {report['load_average'][0]})")
-    for col in ("path", "req/s", "of static", "p50 ms", "p95 ms", "requests", "non-200"):
+    cache = "" if report["page_cache"] else ", PAGE_CACHE=0"
+    table = Table(title=f"paperfeed serve ({args.server}{cache}), {args.workers} workers, {args.connections} "
+                        f"connections, {args.seconds:.0f} s each, {os.cpu_count()} cores "
+                        f"(load average {report['load_average'][0]})")
+    for col in ("path", "req/s", "of static", "p50 ms", "p95 ms", "requests", "distinct", "non-200",
+                "server CPU ms/req", "client CPU ms/req", "CPU-bound ceiling, 2 cores"):
         table.add_column(col, justify="left" if col == "path" else "right")
     for name, r in results.items():
         table.add_row(name, f"{r['rps']:.0f}", f"{r['rps'] / static:.1%}", f"{r['p50_ms']:.1f}", f"{r['p95_ms']:.1f}",
-                      str(r["requests"]), str(r["non_200"]))
+                      str(r["requests"]), str(r["distinct"]), str(r["non_200"]), f"{r['server_cpu_ms']:.2f}",
+                      f"{r['client_cpu_ms']:.2f}", f"{r['cpu_bound_rps_2_cores']:,.0f} req/s")
     Console(width=200).print(table)
     return 0
 

@@ -5,7 +5,7 @@ named in :data:`SHOWN`, the vote count shown, where its category chips point, an
 anonymous, or a member who has or has not upvoted it. So the cache key *is* those values: an
 edit, a vote, a new comment or a thumbnail gives a new key and the next page renders the new card;
 there is no token to read and nothing to invalidate (old cards age out of the process LRU,
-:data:`paperfeed.lists.cache.pages`, with the cached pages).
+:data:`paperfeed.lists.cache.pages`, with the cached pages; ``PAGE_CACHE=0`` turns both off).
 
 Members share one rendering per (paper, voted or not): the only per-member parts of a card are
 their vote state and the CSRF token in its forms, and the token is put in per response
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
@@ -53,6 +54,8 @@ def _render(paper: Paper, score: int | float, cat_base: str, reader: str) -> str
 def card_html(paper: Paper, *, score: int | float, upvoted: bool, member: bool, cat_base: str = "/") -> str:
     """The card as the given reader sees it, with :data:`CSRF_PLACEHOLDER` in a member's forms."""
     reader = ("voted" if upvoted else "member") if member else "anonymous"
+    if not settings.PAGE_CACHE:
+        return _render(paper, score, cat_base, reader)
     key = _key(paper, score, cat_base, reader)
     html = pages.get(key)
     if html is None:

@@ -89,3 +89,12 @@ def test_readers_get_their_own_variant(paper):
     assert 'aria-pressed="false"' in member and 'class="save-link"' in member and "More like this" in member
     assert 'aria-pressed="true"' in voted and cardcache.CSRF_PLACEHOLDER in voted
     assert "&lt;b&gt;and&lt;/b&gt;" in anonymous and "<b>and" not in anonymous
+
+
+def test_page_cache_off_renders_every_card(paper, settings):
+    settings.PAGE_CACHE = False
+    html = cardcache.card_html(paper, score=3, upvoted=False, member=False)
+    assert "2601.00042" in html and pages.get(cardcache._key(paper, 3, "/", "anonymous")) is None
+    settings.PAGE_CACHE = True
+    assert cardcache.card_html(paper, score=3, upvoted=False, member=False) == html
+    assert pages.get(cardcache._key(paper, 3, "/", "anonymous")) == html
