@@ -212,7 +212,7 @@ with area("Sources"):
 with area("Search"):
     INDEX_DIR = knob("INDEX_DIR", "path", str(DATA_DIR / "index"), "search index files (derived; rebuildable)",
                      shown="$DATA_DIR/index")
-    SEARCH_EXACT_MAX = knob("SEARCH_EXACT_MAX", "int", "200000",
+    SEARCH_EXACT_MAX = knob("SEARCH_EXACT_MAX", "int", "20000",
                             "up to this many vectors, semantic search is exact; above it, HNSW")
     EMBED_THREADS = knob("EMBED_THREADS", "int", None, "ONNX Runtime threads for the embedder",
                          shown="usable cores, at most 4")

@@ -26,6 +26,7 @@ invariant to scaling or shifting either retriever's scores (z-score, min-max, RR
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import repeat
 
 import numpy as np
 import tantivy
@@ -65,7 +66,7 @@ class Candidate:
 @dataclass
 class Retrieval:
     candidates: list[Candidate]  # best first
-    lexical_total: int  # documents the lexical query matched (with filters)
+    lexical_total: int  # documents the lexical query matched (with filters), counted up to the depth
     filtered_empty: bool = False  # the filters allow no document at all
 
 
@@ -77,7 +78,7 @@ class Pool:
     dense: list[tuple[int, float]]  # the dense top list (pk, cosine), best first
     bm25: dict[int, float] = field(default_factory=dict)  # exact BM25 of every candidate the text query matches
     cosine: dict[int, float] = field(default_factory=dict)  # exact cosine of every candidate with a vector
-    lexical_total: int = 0  # documents the lexical query matched (with filters)
+    lexical_total: int = 0  # documents the lexical query matched (with filters), counted up to the depth
     filtered_empty: bool = False  # the filters allow no document at all
 
     @property
@@ -132,7 +133,8 @@ def gather(
     lex_hits: list[tuple[int, float]] = []
     lex_total = 0
     if text_q is not None:
-        lex_hits, lex_total = lexical.search(LexicalIndex.combine(text_q, filt_q), depth)
+        # Only whether any document matched is read: the top list alone is much cheaper than a count.
+        lex_hits, lex_total = lexical.search(LexicalIndex.combine(text_q, filt_q), depth, count=False)
     dense_hits: list[tuple[int, float]] = []
     mask = None
     if query_vector is not None and vectors is not None and len(vectors):
@@ -163,8 +165,11 @@ def scored_pool(lex_hits: list[tuple[int, float]], dense_hits: list[tuple[int, f
     pks = pool.pks
     no_bm25 = [pk for pk in pks if pk not in pool.bm25]
     if no_bm25 and lexical is not None and text_query is not None:
-        only = tantivy.Query.const_score_query(tantivy.Query.term_set_query(lexical.schema, "pk", no_bm25), 0.0)
-        pool.bm25.update(lexical.search(LexicalIndex.combine(text_query, only), len(no_bm25))[0])
+        # One term clause per pk: tantivy intersects these about twice as fast as a term_set_query
+        # of the same pks (measured at 75k, 300 pks), with the same scores.
+        pk_terms = [(tantivy.Occur.Should, tantivy.Query.term_query(lexical.schema, "pk", pk)) for pk in no_bm25]
+        only = tantivy.Query.const_score_query(tantivy.Query.boolean_query(pk_terms), 0.0)
+        pool.bm25.update(lexical.search(LexicalIndex.combine(text_query, only), len(no_bm25), count=False)[0])
         pool.bm25.update((pk, 0.0) for pk in no_bm25 if pk not in pool.bm25)  # no query word at all
     no_cosine = [pk for pk in pks if pk not in pool.cosine]
     if no_cosine and vectors is not None and query_vector is not None:
@@ -179,9 +184,10 @@ def fuse(pool: Pool, fusion: FusionParams = DEFAULT_FUSION) -> list[Candidate]:
     pks = pool.pks
     if not pks:
         return []
-    b = np.array([pool.bm25.get(pk, np.nan) for pk in pks], dtype=np.float64)
-    c = np.array([pool.cosine.get(pk, np.nan) for pk in pks], dtype=np.float64)
-    fused = fuse_scores(b, c, fusion, lex_rank=_ranks(pool.lexical, pks), dense_rank=_ranks(pool.dense, pks))
+    b = np.fromiter(map(pool.bm25.get, pks, repeat(np.nan)), dtype=np.float64, count=len(pks))
+    c = np.fromiter(map(pool.cosine.get, pks, repeat(np.nan)), dtype=np.float64, count=len(pks))
+    ranks = {"lex_rank": _ranks(pool.lexical, pks), "dense_rank": _ranks(pool.dense, pks)} if fusion.method == "rrf" else {}
+    fused = fuse_scores(b, c, fusion, **ranks)
     order = np.argsort(-fused, kind="stable")
     b, c = np.nan_to_num(b, nan=0.0), _fill_missing(c)
     # Plain floats in one pass per array: a list is up to two thousand candidates per query.

@@ -188,13 +188,19 @@ class LexicalIndex:
     def doc_freq(self, field_name: str, term: str) -> int:
         return self.index.searcher().doc_freq(field_name, term)
 
-    def search(self, query: tantivy.Query, limit: int) -> tuple[list[tuple[int, float]], int]:
-        """Top ``limit`` (pk, BM25 score), best first, and how many documents matched."""
+    def search(self, query: tantivy.Query, limit: int, *, count: bool = True) -> tuple[list[tuple[int, float]], int]:
+        """Top ``limit`` (pk, BM25 score), best first, and how many documents matched.
+
+        ``count=False`` counts only the hits returned: counting every match visits every
+        document holding a query word, while the top list alone can skip blocks that cannot
+        reach it (block-max WAND), which is most of the work for common words.
+        """
         searcher = self.index.searcher()
-        result = searcher.search(query, limit=max(1, limit), count=True)
+        result = searcher.search(query, limit=max(1, limit), count=count)
         addresses = [addr for _, addr in result.hits]
         pks = searcher.fast_field_values("pk", addresses) if addresses else []
-        return [(int(pk), float(score)) for (score, _), pk in zip(result.hits, pks, strict=True)], result.count
+        hits = [(int(pk), float(score)) for (score, _), pk in zip(result.hits, pks, strict=True)]
+        return hits, result.count if count else len(hits)
 
     def newest(self, query: tantivy.Query, limit: int, offset: int = 0) -> tuple[list[int], int]:
         """Pks of matches, newest listing day first (browse mode: filters without words)."""

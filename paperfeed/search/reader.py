@@ -43,6 +43,7 @@ from .lexical import LexicalIndex
 from .manifest import Manifest, ManifestError
 from .ranked import RankedLists
 from .vectors import VectorSet
+from .visible import VisiblePapers
 
 CURRENT_FILE = "CURRENT.json"
 GENERATION_PREFIX = "gen-"
@@ -81,6 +82,11 @@ class Snapshot:
     def ranked(self) -> RankedLists:
         """The ranked lists of this generation's recent queries (:mod:`.ranked`): paging is a slice."""
         return RankedLists()
+
+    @functools.cached_property
+    def visible(self) -> VisiblePapers:
+        """Which of this generation's papers may be shown now (:mod:`.visible`): no query per candidate."""
+        return VisiblePapers()
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,9 @@ it falls back to word matches in the database (``degraded``).
 Paging: the candidate list is a function of the query alone (both retrievers go
 :data:`MAX_RESULTS` deep whatever the page), so page *k* is a slice of one list, the total is
 the same on every page, and the last page ends. Past :data:`MAX_RESULTS` matches the list
-keeps the best ones and says so.
+keeps the best ones and says so. Why 300 and not more: people page through a few hundred
+results at most, and every retriever's depth is paid by every first-time query (at 1,000 the
+depth alone kept a query far above the 10 ms goal; docs/search.md, Latency).
 
 It never raises for anything a person can type or an API client can send: problems become
 notes on the returned :class:`SearchResults` (``message`` joins them). Only a bug or a
@@ -52,7 +54,7 @@ from .topics import RELEVANCE_BAND, TOP_N, Grouping, could_split, find_groups
 logger = logging.getLogger("paperfeed.search")
 
 MAX_LIMIT = 100
-MAX_RESULTS = 1000  # the longest list a query pages through; each retriever goes this deep
+MAX_RESULTS = 300  # the longest list a query pages through (15 pages of 20); each retriever goes this deep
 NO_MATCH_COSINE = 0.30  # dense results below this are noise, not answers
 TAIL_BM25_SHARE = 0.33  # a word match below this share of the best BM25 must also be close in meaning
 TAIL_COSINE_BAND = 0.15  # "close in meaning": within this of the 5th best cosine (and >= NO_MATCH_COSINE)
@@ -174,10 +176,10 @@ def _ranked(snapshot: Snapshot, request: _Request, results: SearchResults) -> li
     if kept is not None:
         results.notes += kept.notes
         results.groups, results.group = list(kept.groups), kept.group
-        return _visible_only(list(kept.candidates))
+        return _visible_only(snapshot, list(kept.candidates))
     before = len(results.notes)
     retrieval = _retrieve(snapshot, request, results)
-    candidates = _gate(retrieval, results)
+    candidates = _gate(snapshot, retrieval, results)
     _account(snapshot.lexical, parsed, results)
     candidates = _group(snapshot, request, candidates, results)
     notes = tuple(results.notes[before:])
@@ -275,7 +277,7 @@ def _retrieve(snapshot: Snapshot, request: _Request, results: SearchResults) -> 
     return acronyms.widen(snapshot, parsed.words, qvec, request.filters, retrieval, MAX_RESULTS)
 
 
-def _gate(retrieval: Retrieval, results: SearchResults) -> list[Candidate]:
+def _gate(snapshot: Snapshot, retrieval: Retrieval, results: SearchResults) -> list[Candidate]:
     """The strong candidates, at most :data:`MAX_RESULTS`; hidden or deleted papers never count."""
     candidates = _strong(retrieval.candidates)
     if retrieval.lexical_total == 0 and candidates:
@@ -283,7 +285,7 @@ def _gate(retrieval: Retrieval, results: SearchResults) -> list[Candidate]:
     if len(candidates) > MAX_RESULTS:
         results.notes.append(f"Showing the best {MAX_RESULTS:,} matches; add words or filters to narrow them.")
         candidates = candidates[:MAX_RESULTS]
-    return _visible_only(candidates)
+    return _visible_only(snapshot, candidates)
 
 
 def _strong(candidates: list[Candidate]) -> list[Candidate]:
@@ -306,13 +308,10 @@ def _strong(candidates: list[Candidate]) -> list[Candidate]:
             if (c.bm25 > 0 and c.bm25 >= TAIL_BM25_SHARE * best_bm25) or c.cosine >= close]
 
 
-def _visible_only(candidates: list[Candidate]) -> list[Candidate]:
-    """Drop papers hidden or deleted since the last index sync (one query, primary keys only)."""
-    if not candidates:
-        return candidates
-    visible = set(Paper.objects.filter(pk__in=[c.pk for c in candidates], hidden=False)
-                  .values_list("pk", flat=True))
-    return [c for c in candidates if c.pk in visible]
+def _visible_only(snapshot: Snapshot, candidates: list[Candidate]) -> list[Candidate]:
+    """Drop papers hidden or deleted since the generation's sync (:mod:`.visible`: no query per candidate)."""
+    visible = snapshot.visible.are_visible([c.pk for c in candidates])
+    return [c for c, ok in zip(candidates, visible, strict=True) if ok]
 
 
 # --------------------------------------------------------------------------- account, people
@@ -415,7 +414,8 @@ def _relevant_head(snapshot: Snapshot, candidates: list[Candidate]) -> tuple[lis
     Clustering only the results near the best cosine measures the query, not the filler.
     """
     top = candidates[:TOP_N]
-    top = [c for c in top if c.cosine >= max(c.cosine for c in top) - RELEVANCE_BAND]
+    floor = max(c.cosine for c in top) - RELEVANCE_BAND
+    top = [c for c in top if c.cosine >= floor]
     vectors = snapshot.vectors.vectors_for([c.pk for c in top])
     return [c for c in top if c.pk in vectors], vectors
 

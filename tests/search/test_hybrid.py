@@ -129,7 +129,10 @@ def test_gather_scores_every_candidate_with_both_signals(tiny):
     assert set(p.bm25) == set(p.cosine) == {1, 2, 3, 4}
     # Dense-only candidates: 1 mentions "molecular" below the lexical cut, 3 (proteins) holds no query word.
     assert p.bm25[1] > 0 and p.bm25[3] == 0.0
-    assert p.lexical_total == 3  # 1, 2 and 4 mention molecular or graphs
+    # 1, 2 and 4 mention molecular or graphs; the total is counted up to the depth (only whether any
+    # document matched is read, and a full count visits every match).
+    assert p.lexical_total == 2
+    assert gather(lexical, vectors, ["molecular", "graphs"], [], query, depth=5).lexical_total == 3
     # Lexical-only candidates got their exact cosine.
     for pk in (4, 2):
         assert p.cosine[pk] == pytest.approx(float(vectors.vectors_for([pk])[pk] @ query), abs=1e-5)

@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from paperfeed.search import service
+from paperfeed.search import reader, service
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -102,3 +102,16 @@ def test_web_api_and_feed_agree(corpus, client):
     feed = client.get("/feeds/search.rss", {"q": query}).content.decode()
     feed_ids = re.findall(r"<link>[^<]*/papers/([0-9.]+)/?</link>", feed)
     assert feed_ids == api_ids[: len(feed_ids)] and len(feed_ids) == min(total, 50)
+
+
+def test_past_the_cap_the_list_keeps_the_best_and_says_so(corpus, monkeypatch):
+    full, _ = walk("learning", 50)
+    assert len(full) > 30
+    monkeypatch.setattr(service, "MAX_RESULTS", 30)
+    reader.current().ranked.__init__()  # lists kept under the old cap are forgotten
+    seen, totals = walk("learning", 7)
+    assert totals == {30} and len(seen) == len(set(seen)) == 30
+    assert "Showing the best 30 matches" in service.search("learning").message
+    browsed, totals = walk("cat:cs.LG", 9)
+    assert totals == {30} and len(set(browsed)) == 30
+    assert "Showing the first 30 of" in service.search("cat:cs.LG").message

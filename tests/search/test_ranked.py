@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from paperfeed.papers import freshness
 from paperfeed.papers.models import Paper
 from paperfeed.search import reader, service
 from paperfeed.search.sync import sync_indexes
@@ -29,6 +30,7 @@ def test_a_paper_hidden_after_the_list_was_kept_never_shows(corpus):  # noqa: F8
     before = service.search("supervised")
     assert "2603.11001" in ids(before)
     Paper.objects.filter(arxiv_id="2603.11001").update(hidden=True)
+    freshness.papers_changed(["2603.11001"], visibility=True)  # as every writer that hides does
     after = service.search("supervised")
     assert "2603.11001" not in ids(after) and after.total == before.total - 1
 

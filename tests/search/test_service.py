@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from paperfeed.papers import freshness
 from paperfeed.papers.models import Paper
 from paperfeed.search import service
 from paperfeed.search.sync import sync_indexes
@@ -121,6 +122,7 @@ def test_paging(corpus):
 
 def test_hidden_paper_never_shows_even_before_a_sync(corpus):
     Paper.objects.filter(arxiv_id="2603.11001").update(hidden=True)
+    freshness.papers_changed(["2603.11001"], visibility=True)  # as every writer that hides does
     assert "2603.11001" not in ids(service.search("quokka speech"))
     assert service.search("2603.11001").redirect is None
 

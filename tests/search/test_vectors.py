@@ -57,3 +57,28 @@ def test_vectors_and_scores_for_pks(tmp_path, unit_vectors):
     scores = vs.scores_for(unit_vectors[3], [int(pks[3]), 999_999])
     assert scores[0] > 0.999 and scores[1] == -1.0
     assert vs.search(unit_vectors[3], 5, vs.mask(categories=("nope.XX",))) == []
+
+
+def test_graph_hits_carry_the_exact_cosines(tmp_path, unit_vectors, settings, monkeypatch):
+    settings.SEARCH_EXACT_MAX = 1000
+    graph, pks = publish(tmp_path, unit_vectors, "graph")
+    assert graph.hnsw is not None and graph.matrix.dtype == np.float32  # small enough to hold as float32
+    query = unit_vectors[11] + 0.5 * unit_vectors[12]
+    query /= np.linalg.norm(query)
+    hits = graph.search(query, 50)
+    exact = graph.scores_for(query, [pk for pk, _ in hits])
+    # The stored rows' cosines (float32), not the graph's float16 distances (off by ~1e-3).
+    np.testing.assert_allclose([s for _, s in hits], exact, rtol=0, atol=1e-6)
+    assert [s for _, s in hits] == sorted((s for _, s in hits), reverse=True)
+    monkeypatch.setattr("paperfeed.search.vectors.FLOAT32_MAX", 1000)
+    mapped = VectorSet.load(tmp_path / "graph")  # above the bound: a float16 memory map, same answers
+    assert mapped.matrix.dtype == np.float16
+    assert [pk for pk, _ in mapped.search(query, 50)] == [pk for pk, _ in hits]
+
+
+def test_a_loaded_graph_searches_with_the_measured_expansion(tmp_path, unit_vectors, settings):
+    from paperfeed.search.vectors import HnswParams
+
+    settings.SEARCH_EXACT_MAX = 1000
+    graph, _ = publish(tmp_path, unit_vectors, "graph")
+    assert graph.hnsw.expansion_search == HnswParams.expansion_search  # usearch restores 64
