@@ -521,12 +521,23 @@ def _towards(centroid: np.ndarray, query_vector: np.ndarray | None) -> np.ndarra
     return (q / max(float(np.linalg.norm(q)), 1e-12)).astype(np.float32)
 
 
+def _cosines(block: np.ndarray, queries: list[np.ndarray]) -> np.ndarray:
+    """(rows, queries) cosines of unit vectors, one matrix-vector product per query.
+
+    Why not one matrix product: for these shapes (hundreds of rows, a few queries) BLAS runs a
+    matrix product on all its threads, and on a busy machine waking them costs 4-5x the work
+    (measured while the two cores were shared: 3.9 ms for 600 rows x 9 queries, 0.8 ms as 9
+    matrix-vector products).
+    """
+    return np.column_stack([block @ q for q in queries])
+
+
 def _best_cosines(vectors, queries: list[np.ndarray], pks: list[int]) -> list[tuple[int, float]]:
     """(pk, best cosine over the queries), best first; the candidates' rows are gathered once."""
     if not queries or not pks:
         return []
     rows, found = vectors.rows_for(pks)
-    best = (np.asarray(vectors.matrix[rows[found]], dtype=np.float32) @ np.vstack(queries).T).max(axis=1)
+    best = _cosines(np.asarray(vectors.matrix[rows[found]], dtype=np.float32), queries).max(axis=1)
     order = np.argsort(-best, kind="stable")
     keys = np.asarray(pks, dtype=np.int64)[found][order]
     return list(zip(keys.tolist(), best[order].tolist(), strict=True))
@@ -567,7 +578,10 @@ def group_by_meaning(snapshot, words: list[str], candidates: list) -> MeaningGro
     rest = [w for w in found.rest if analyze(w)]
     rest_q = rest_query(snapshot.lexical, snapshot.acronyms, rest) if rest else None
     pks = [c.pk for c in candidates]
-    named, matching = naming(snapshot.lexical, found.meanings, list(centroids), pks, rest_q)
+    # The long forms matter only for papers that do not define the acronym; the other words, for all.
+    asked = pks if rest_q is not None else [pk for pk in pks
+                                            if not any(pk in found.meanings[i].definers for i in centroids)]
+    named, matching = naming(snapshot.lexical, found.meanings, list(centroids), asked, rest_q)
     members = assign(found.meanings, centroids, candidates, snapshot.vectors.vectors_for(pks), named)
     present = [i for i in centroids if members[i]]
     if len(present) < 2:
@@ -653,7 +667,7 @@ def assign(meanings: list[Meaning], centroids: dict[int, np.ndarray], candidates
     rest = [c for c in candidates if c.pk not in defined and c.pk in vectors]
     nearest: dict[int, int] = {}
     if rest:
-        scores = np.vstack([vectors[c.pk] for c in rest]) @ np.vstack([centroids[i] for i in order]).T
+        scores = _cosines(np.vstack([vectors[c.pk] for c in rest]), [centroids[i] for i in order])
         allowed = np.ones(scores.shape, dtype=bool)  # a paper that names none: every meaning may take it
         columns = {i: col for col, i in enumerate(order)}
         for row, c in enumerate(rest):
