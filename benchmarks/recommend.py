@@ -7,21 +7,27 @@ papers of the test window for that member; the member's own papers in the window
 relevant ones (we never show the model author names, only title + abstract, so this measures
 topic match). Metrics: nDCG@10 and Recall@50, averaged over members.
 
-Baselines: random order, recency (newest first), trending (Hugging Face upvotes from
-hf_daily_papers.jsonl.gz — what a member gets on cold start). Methods (``recommender.METHODS``):
-nearest centroid, a per-member linear SVM (arxiv-sanity-lite's method: the anchor to beat) and
-``fusion`` (SVM + nearest neighbours, z-scored), over tf-idf, and with ``--embeddings`` also over
-the search app's sentence embeddings and tf-idf+embeddings (vectors are cached in
-.benchcache/recommend/, keyed by the embedder fingerprint).
+The anchor is arxiv-sanity-lite's method as this benchmark has always run it: a per-member
+linear SVM (C = 0.1, balanced classes) over tf-idf of uni+bigrams capped at the 50,000 most
+frequent terms. Its settings are fixed here (``ANCHOR_*``), so changing the site's features or
+scorer never moves the anchor. Baselines: random order, recency (newest first), trending
+(Hugging Face upvotes from hf_daily_papers.jsonl.gz -- what a member gets on cold start).
+
+The site's rows use ``recommender`` as the site does: tf-idf over every term (no cap), its SVM
+(``recommender.C``), and ``fusion`` (that SVM's score plus the sentence embeddings' score, each
+z-scored per member). Embeddings are the search app's MiniLM vectors of ``paper_text`` (what the
+site reads from the search index), cached by arXiv id in .benchcache/recommend/ (the first run
+embeds ~14,700 texts; ``--no-embeddings`` skips those rows).
 
 "+ negatives" rows add the feedback the site collects: each member was shown the site's 20
 picks of the two weeks before the split; the shown papers they did not write (the simulation's
 "shown, never saved") train against them. Author names only decide what a simulated member
 saved; the models never see them.
 
-    nice -n 10 python benchmarks/recommend.py                  # tf-idf + baselines
-    nice -n 10 python benchmarks/recommend.py --embeddings     # + embeddings (first run embeds)
-    python benchmarks/recommend.py --embeddings --json         # the table as JSON
+    nice -n 10 python benchmarks/recommend.py            # the table (docs/digests.md)
+    python benchmarks/recommend.py --json                # the same as JSON
+    nice -n 10 python benchmarks/recommend.py --breakdown  # + each step from the anchor to the site
+    nice -n 10 python benchmarks/recommend.py --members 100 --seed 1   # a quick subsample
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ import random
 import sys
 import time
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -53,6 +60,11 @@ from paperfeed.digests import recommender  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
 CACHE = ROOT / ".benchcache" / "recommend"
+ANCHOR = "tf-idf SVM (arxiv-sanity-lite, the anchor)"
+ANCHOR_MAX_FEATURES = 50_000
+ANCHOR_C = 0.1
+USED = "tf-idf SVM, every term + negatives (used)"
+HYBRID = "tf-idf SVM + embeddings + negatives (hybrid)"
 
 
 def load_papers(path: Path) -> list[dict]:
@@ -84,49 +96,23 @@ def metrics(order: np.ndarray, relevant: set[int], k_ndcg: int = 10, k_recall: i
     return ndcg, recall
 
 
-def embed(texts: list[str], ids: list[str], console: Console) -> np.ndarray | None:
-    try:
-        from paperfeed.search.embedder import Embedder
-    except ImportError as error:
-        console.print(f"[yellow]embeddings unavailable ({error}); skipping")
-        return None
-    embedder = Embedder.default()
-    key = hashlib.sha256(("\n".join(ids) + embedder.fingerprint).encode()).hexdigest()[:20]
-    path = CACHE / f"{key}.npy"
-    if path.exists():
-        return np.load(path)
-    CACHE.mkdir(parents=True, exist_ok=True)
-    started = time.perf_counter()
-    vectors = embedder.encode(texts, progress=True)
-    console.print(f"embedded {len(texts)} texts in {time.perf_counter() - started:.0f}s → {path}")
-    np.save(path, vectors)
-    return vectors
+@dataclass
+class Split:
+    """Rows = the test window (the candidates), then members' training papers, then the two weeks before."""
+
+    rows: list[dict]
+    window: int
+    members: list[str]
+    positives: dict[str, list[int]]
+    relevant: dict[str, set[int]]
+    shown_pool: list[int]
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data", type=Path, default=DATA)
-    parser.add_argument("--split", default="2026-05-01", help="first day of the test window")
-    parser.add_argument("--window-days", type=int, default=31)
-    parser.add_argument("--min-train", type=int, default=5)
-    parser.add_argument("--min-test", type=int, default=2)
-    parser.add_argument("--max-train", type=int, default=50, help="newest N training papers per member")
-    parser.add_argument("--members", type=int, default=300, help="sample at most this many members")
-    parser.add_argument("--seed", type=int, default=13)
-    parser.add_argument("--embeddings", action="store_true", help="also score with sentence embeddings")
-    parser.add_argument("--shown", type=int, default=20, help="picks each member was shown before the split")
-    parser.add_argument("--json", action="store_true", help="print the table as JSON")
-    args = parser.parse_args()
-    console = Console(stderr=args.json)  # with --json, stdout holds only the JSON
-    started = time.perf_counter()
-
-    papers = load_papers(args.data / "arxiv_daily.jsonl.gz")
-    votes = load_hf_upvotes(args.data / "hf_daily_papers.jsonl.gz")
+def build_split(papers: list[dict], args) -> Split:
     split = date.fromisoformat(args.split)
     end = split + timedelta(days=args.window_days)
     train = [p for p in papers if p["date"] < split.isoformat()]
     window = [p for p in papers if split.isoformat() <= p["date"] < end.isoformat()]
-
     by_author_train: dict[str, list[dict]] = defaultdict(list)
     for p in train:
         for a in p["authors"]:
@@ -140,18 +126,9 @@ def main() -> int:
         a for a, ps in by_author_train.items()
         if len(ps) >= args.min_train and len(by_author_test.get(a, ())) >= args.min_test
     )
-    rng = random.Random(args.seed)
     if len(members) > args.members:
-        members = sorted(rng.sample(members, args.members))
-    console.print(
-        f"{len(papers)} papers; train < {split} ({len(train)}), test window {split}…{end - timedelta(days=1)} "
-        f"({len(window)} candidates); {len(members)} simulated members"
-    )
-
-    # One feature space: the window (candidates) + every member's training papers.
-    train_rows: dict[str, list[dict]] = {
-        a: sorted(by_author_train[a], key=lambda p: p["date"])[-args.max_train:] for a in members
-    }
+        members = sorted(random.Random(args.seed).sample(members, args.members))
+    train_rows = {a: sorted(by_author_train[a], key=lambda p: p["date"])[-args.max_train:] for a in members}
     extra_ids: dict[str, int] = {}
     extra: list[dict] = []
     for a in members:
@@ -159,79 +136,132 @@ def main() -> int:
             if p["id"] not in extra_ids:
                 extra_ids[p["id"]] = len(window) + len(extra)
                 extra.append(p)
-    # The two weeks before the split: what members were shown before (rows after the others, so the
-    # embedding cache of window + training papers stays valid).
     shown_from = (split - timedelta(days=14)).isoformat()
     taken = {p["id"] for p in window + extra}
     before = [p for p in train if p["date"] >= shown_from and p["id"] not in taken]
-    shown_pool = [extra_ids.get(p["id"]) for p in train if p["date"] >= shown_from and p["id"] in extra_ids]
+    shown_pool = [extra_ids[p["id"]] for p in train if p["date"] >= shown_from and p["id"] in extra_ids]
     shown_pool += list(range(len(window) + len(extra), len(window) + len(extra) + len(before)))
-    rows = window + extra + before
-    texts = [recommender.paper_text(p["title"], p["abstract"]) for p in rows]
-    t0 = time.perf_counter()
-    text_features = recommender.tfidf(texts)
-    console.print(f"tf-idf {text_features.shape} in {time.perf_counter() - t0:.1f}s")
-    feature_sets = {"tfidf": text_features}
-    if args.embeddings:
-        base = len(window) + len(extra)
-        parts = [embed(texts[:base], [p["id"] for p in rows[:base]], console),
-                 embed(texts[base:], [p["id"] for p in rows[base:]], console)]
-        if all(part is not None for part in parts):
-            vectors = np.vstack(parts)
-            feature_sets["emb"] = vectors
-            feature_sets["tfidf+emb"] = recommender.combine(text_features, vectors)
+    return Split(window + extra + before, len(window), members,
+                 {a: [extra_ids[p["id"]] for p in train_rows[a]] for a in members},
+                 {a: by_author_test[a] for a in members}, shown_pool)
 
-    candidates = list(range(len(window)))
-    dates = np.array([p["date"] for p in window])
-    recency_order = np.lexsort((-np.arange(len(window)), dates))[::-1]
-    hf = np.array([votes.get(p["id"], 0) for p in window], dtype=np.float64)
-    window_with_votes = int((hf > 0).sum())
 
-    methods: dict[str, list[tuple[float, float]]] = defaultdict(list)
-    timings: dict[str, float] = defaultdict(float)
-    with Progress(console=console, transient=True) as progress:
-        task = progress.add_task("members", total=len(members))
-        for a in members:
-            relevant = by_author_test[a]
-            positive = [extra_ids[p["id"]] for p in train_rows[a]]
-            member_rng = np.random.default_rng(int(hashlib.sha256(f'{args.seed}:{a}'.encode()).hexdigest()[:8], 16))
-            methods["random"].append(metrics(member_rng.permutation(len(window)), relevant))
-            methods["recency"].append(metrics(recency_order, relevant))
-            trending_order = np.lexsort((member_rng.random(len(window)), -hf))
-            methods["trending (HF upvotes)"].append(metrics(trending_order, relevant))
-            for fname, features in feature_sets.items():
-                for method in recommender.METHODS:
-                    t = time.perf_counter()
-                    scores = recommender.score(features, positive, candidates, method=method)
-                    timings[f"{fname} {method}"] += time.perf_counter() - t
-                    order = np.argsort(-scores, kind="stable")
-                    methods[f"{fname} {method}"].append(metrics(order, relevant))
-                name = f"{fname} fusion + negatives"
-                t = time.perf_counter()
-                negative = shown_negatives(features, positive, shown_pool, rows, a, args.shown)
-                scores = recommender.score(features, positive, candidates, method="fusion", negative=negative)
-                timings[name] += time.perf_counter() - t
-                methods[name].append(metrics(np.argsort(-scores, kind="stable"), relevant))
-            progress.advance(task)
-
-    title = (f"Recommendations: {len(members)} members, {len(window)} candidates "
-             f"({window_with_votes} with HF votes), split {split}")
-    report(console, title, methods, timings, len(members), args.json)
-    if not args.json:
-        console.print(f"done in {time.perf_counter() - started:.0f}s")
-    return 0
+def embed(rows: list[dict], console: Console) -> np.ndarray | None:
+    """The search app's vectors of every row, cached by arXiv id (a killed run resumes)."""
+    try:
+        from paperfeed.search.embedder import Embedder, paper_text
+    except ImportError as error:
+        console.print(f"[yellow]embeddings unavailable ({error}); skipping")
+        return None
+    embedder = Embedder.default()
+    CACHE.mkdir(parents=True, exist_ok=True)
+    path = CACHE / f"vectors_{hashlib.sha256(embedder.fingerprint.encode()).hexdigest()[:16]}.npz"
+    cached: dict[str, np.ndarray] = {}
+    if path.exists():
+        with np.load(path) as stored:
+            cached = dict(zip(stored["ids"].tolist(), stored["vectors"], strict=True))
+    todo = sorted({p["id"]: p for p in rows if p["id"] not in cached}.values(), key=lambda p: p["id"])
+    started = time.perf_counter()
+    for start in range(0, len(todo), 1024):
+        part = todo[start : start + 1024]
+        vectors = embedder.encode([paper_text(p["title"], p["abstract"]) for p in part], batch_size=64,
+                                  progress=True)
+        cached.update((p["id"], v) for p, v in zip(part, vectors, strict=True))
+        ids = sorted(cached)
+        np.savez(path, ids=np.array(ids), vectors=np.vstack([cached[i] for i in ids]).astype(np.float32))
+        console.print(f"embedded {start + len(part)}/{len(todo)} in {time.perf_counter() - started:.0f}s")
+    return np.vstack([cached[p["id"]] for p in rows]).astype(np.float32)
 
 
 def shown_negatives(features, positive: list[int], pool: list[int], rows: list[dict], author: str,
                     shown: int) -> list[int]:
     """The site's picks of the two weeks before the split that the member did not write (never saved)."""
     pool = [row for row in pool if row not in set(positive)]
-    scores = recommender.score(features, positive, pool, method="fusion")
+    scores = recommender.score(features, positive, pool, method="svm")
     top = [pool[i] for i in np.argsort(-scores, kind="stable")[:shown]]
     return [row for row in top if author not in rows[row]["authors"]]
 
 
-ANCHOR = "tfidf svm"  # arxiv-sanity-lite's method
+def rankers(anchor_features, features, vectors, breakdown: bool):
+    """name -> (score function of (positive, candidates, negative), whether it gets the negatives).
+
+    ``breakdown`` adds the step between the anchor and the site's method (the features and C alone).
+    """
+    def score(matrix, method, **kwargs):
+        return lambda pos, cands, neg: recommender.score(matrix, pos, cands, method=method, negative=neg, **kwargs)
+
+    table = {"tf-idf centroid": (score(features, "centroid"), False),
+             ANCHOR: (score(anchor_features, "svm", c=ANCHOR_C), False)}
+    if breakdown:
+        table[f"tf-idf SVM, every term, C = {recommender.C:g}"] = (score(features, "svm"), False)
+    table[USED] = (score(features, "svm"), True)
+    if vectors is not None:
+        table["embeddings centroid"] = (score(vectors, "centroid"), False)
+        table[HYBRID] = (score(features, "fusion", vectors=vectors), True)
+    return table
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--split", default="2026-05-01", help="first day of the test window")
+    parser.add_argument("--window-days", type=int, default=31)
+    parser.add_argument("--min-train", type=int, default=5)
+    parser.add_argument("--min-test", type=int, default=2)
+    parser.add_argument("--max-train", type=int, default=50, help="newest N training papers per member")
+    parser.add_argument("--members", type=int, default=300, help="sample at most this many members")
+    parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--embeddings", action=argparse.BooleanOptionalAction, default=True,
+                        help="the rows with sentence embeddings (the site's method among them)")
+    parser.add_argument("--breakdown", action="store_true", help="also each step between anchor and site")
+    parser.add_argument("--shown", type=int, default=20, help="picks each member was shown before the split")
+    parser.add_argument("--json", action="store_true", help="print the table as JSON")
+    args = parser.parse_args()
+    console = Console(stderr=args.json)  # with --json, stdout holds only the JSON
+    started = time.perf_counter()
+
+    papers = load_papers(args.data / "arxiv_daily.jsonl.gz")
+    votes = load_hf_upvotes(args.data / "hf_daily_papers.jsonl.gz")
+    data = build_split(papers, args)
+    window = data.rows[: data.window]
+    console.print(f"{len(papers)} papers; test window from {args.split} ({data.window} candidates); "
+                  f"{len(data.members)} simulated members")
+    texts = [recommender.paper_text(p["title"], p["abstract"]) for p in data.rows]
+    t0 = time.perf_counter()
+    anchor_features = recommender.tfidf(texts, max_features=ANCHOR_MAX_FEATURES)
+    features = recommender.tfidf(texts)
+    console.print(f"tf-idf {anchor_features.shape} (anchor) and {features.shape} in {time.perf_counter() - t0:.1f}s")
+    vectors = embed(data.rows, console) if args.embeddings else None
+
+    candidates = list(range(data.window))
+    dates = np.array([p["date"] for p in window])
+    recency_order = np.lexsort((-np.arange(data.window), dates))[::-1]
+    hf = np.array([votes.get(p["id"], 0) for p in window], dtype=np.float64)
+    methods: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    timings: dict[str, float] = defaultdict(float)
+    table = rankers(anchor_features, features, vectors, args.breakdown)
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("members", total=len(data.members))
+        for a in data.members:
+            relevant, positive = data.relevant[a], data.positives[a]
+            member_rng = np.random.default_rng(int(hashlib.sha256(f'{args.seed}:{a}'.encode()).hexdigest()[:8], 16))
+            methods["random"].append(metrics(member_rng.permutation(data.window), relevant))
+            methods["recency"].append(metrics(recency_order, relevant))
+            methods["trending (HF upvotes)"].append(metrics(np.lexsort((member_rng.random(data.window), -hf)), relevant))
+            negative = shown_negatives(features, positive, data.shown_pool, data.rows, a, args.shown)
+            for name, (rank, with_negatives) in table.items():
+                t = time.perf_counter()
+                scores = rank(positive, candidates, negative if with_negatives else [])
+                timings[name] += time.perf_counter() - t
+                methods[name].append(metrics(np.argsort(-scores, kind="stable"), relevant))
+            progress.advance(task)
+
+    title = (f"Recommendations: {len(data.members)} members, {data.window} candidates "
+             f"({int((hf > 0).sum())} with HF votes), split {args.split}")
+    report(console, title, methods, timings, len(data.members), args.json)
+    if not args.json:
+        console.print(f"done in {time.perf_counter() - started:.0f}s")
+    return 0
 
 
 def report(console: Console, title: str, methods: dict, timings: dict, members: int, as_json: bool) -> None:
@@ -248,7 +278,7 @@ def report(console: Console, title: str, methods: dict, timings: dict, members: 
         print(json.dumps({"title": title, "anchor": ANCHOR, "members": members, "rows": rows}, indent=2))
         return
     table = Table(title=title)
-    for column in ("method", "nDCG@10", "Recall@50", "ms/member", f"vs {ANCHOR}"):
+    for column in ("method", "nDCG@10", "Recall@50", "ms/member", "vs anchor"):
         table.add_column(column, justify="left" if column == "method" else "right")
     for row in rows:
         ms = "-" if row["ms_per_member"] is None else str(row["ms_per_member"])

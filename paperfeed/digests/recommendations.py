@@ -34,13 +34,13 @@ RECENT_DAYS = 14
 MAX_CANDIDATES = 4000
 MAX_POSITIVES = 200
 MAX_NEGATIVES = 400
-# Chosen by benchmarks/recommend.py (docs/digests.md has the table): the SVM fused with nearest
-# neighbours over tf-idf, trained against the member's negatives, beat the SVM alone.
+# Chosen by benchmarks/recommend.py (docs/digests.md has the table): the tf-idf SVM trained against
+# the member's negatives, fused with the embeddings' score (the SVM alone when there are no vectors).
 METHOD = "fusion"
 
 
 def feature_kind() -> str:
-    """'tfidf' (measured best, default) or 'hybrid' (tf-idf + the search app's embeddings)."""
+    """'hybrid' (tf-idf + the search app's embeddings, measured best) or 'tfidf' alone."""
     return settings.RECOMMEND_FEATURES  # the registry admits only these two
 
 
@@ -138,14 +138,9 @@ def _embedding_rows(papers: list[Paper]) -> np.ndarray | None:
 
 
 def features_for(papers: list[Paper]):
-    """tf-idf of title + abstract; in 'hybrid' mode joined with embeddings when the search app has them."""
+    """tf-idf of title + abstract, and in 'hybrid' mode the search app's vectors (None when it has none)."""
     text = recommender.tfidf([recommender.paper_text(p.title, p.abstract) for p in papers])
-    if feature_kind() != "hybrid":
-        return text
-    vectors = _embedding_rows(papers)
-    if vectors is None:
-        return text
-    return recommender.combine(text, vectors)
+    return text, (_embedding_rows(papers) if feature_kind() == "hybrid" else None)
 
 
 def cold_start(categories: list[str] | None, limit: int, exclude: set[int], window: tuple[date, date]) -> list[Pick]:
@@ -180,11 +175,11 @@ def picks_for(user, *, window: tuple[date, date] | None = None, categories: list
     if not candidates:
         return []
     positives = [p for p, _ in mine]
-    features = features_for(positives + negatives + candidates)
+    features, vectors = features_for(positives + negatives + candidates)
     pos_idx = list(range(len(positives)))
     neg_idx = list(range(len(positives), len(positives) + len(negatives)))
     cand_idx = list(range(len(positives) + len(negatives), len(positives) + len(negatives) + len(candidates)))
-    scores = recommender.score(features, pos_idx, cand_idx, method=METHOD, negative=neg_idx)
+    scores = recommender.score(features, pos_idx, cand_idx, method=METHOD, negative=neg_idx, vectors=vectors)
     top = np.argsort(-scores, kind="stable")[:limit]
     reasons = recommender.explain(features, pos_idx, [cand_idx[i] for i in top])
     picks = []

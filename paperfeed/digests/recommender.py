@@ -1,22 +1,25 @@
 """Ranking candidate papers for one member from the papers they saved or upvoted.
 
 Pure numpy/scikit-learn, no Django, so ``benchmarks/recommend.py`` measures exactly the code
-the site runs. Three scorers over the same features:
+the site runs. Three scorers:
 
 * ``centroid``: cosine to the mean of the member's (L2-normalised) paper vectors.
-* ``svm``: a per-member linear SVM, positives = their papers, negatives = the candidate pool
-  (what arxiv-sanity-lite does); it learns which terms separate *their* topic from the
-  day's other papers instead of just what their papers have in common.
-* ``fusion``: the SVM's score and a nearest-neighbours score (mean cosine to the candidate's
-  three closest positives), each z-scored per member and added. The SVM finds a member's main
-  topic; the neighbours keep their side topics, which one hyperplane averages away.
+* ``svm``: a per-member linear SVM over tf-idf, positives = their papers, negatives = the
+  candidate pool (arxiv-sanity-lite's method); it learns which terms separate *their* topic
+  from the day's other papers instead of just what their papers have in common.
+* ``fusion``: the SVM's score plus the sentence embeddings' score (EMBEDDING_SCORER), each
+  z-scored per member so neither scale dominates, the embeddings weighted ``EMBEDDING_WEIGHT``.
+  tf-idf keys on the exact method and dataset names an author repeats; the embeddings add
+  paraphrases that share no term. Without vectors it is the SVM alone.
 
 Explicit negatives (``negative``: "not interested", picks shown and never saved) join the
-SVM's negatives with a larger weight, and push a candidate down by its closeness to them.
+SVM's negatives with a larger weight.
 
-Features are tf-idf (unigrams + bigrams, sublinear tf) of title + abstract, or sentence
-embeddings when the search app can supply them, or both concatenated (``hybrid``). Which
-one the site uses was chosen by measurement: see docs/digests.md and benchmarks/recommend.py.
+tf-idf counts every term that occurs in two texts or more (uni+bigrams, sublinear tf, title
+twice): a cap on the vocabulary keeps the frequent terms and drops exactly the rare names that
+mark an author's line of work. ``C`` is larger than arxiv-sanity-lite's for the same reason:
+a looser margin averages those rare terms away. Both were chosen by measurement: see
+docs/digests.md and benchmarks/recommend.py.
 """
 
 from __future__ import annotations
@@ -34,8 +37,10 @@ from sklearn.svm import LinearSVC
 _LATEX = re.compile(r"\\[A-Za-z]+|[{}$^_~\\]")
 
 METHODS = ("centroid", "svm", "fusion")
-NEIGHBOURS = 3
+C = 1.0
 NEGATIVE_WEIGHT = 3.0  # one "not interested" counts as much as three papers of the day's pool
+EMBEDDING_WEIGHT = 0.2
+NEIGHBOURS = 3
 
 
 def clean(text: str) -> str:
@@ -48,7 +53,7 @@ def paper_text(title: str, abstract: str) -> str:
     return f"{clean(title)}. {clean(title)}. {clean(abstract)}"
 
 
-def tfidf(texts: Sequence[str], min_df: int = 2, max_features: int = 50000) -> sparse.csr_matrix:
+def tfidf(texts: Sequence[str], min_df: int = 2, max_features: int | None = None) -> sparse.csr_matrix:
     """Fit and transform in one go; rows are L2-normalised (so dot product = cosine)."""
     min_df = min_df if len(texts) >= 20 else 1
     vectorizer = TfidfVectorizer(
@@ -62,41 +67,17 @@ def tfidf(texts: Sequence[str], min_df: int = 2, max_features: int = 50000) -> s
         return sparse.csr_matrix((len(texts), 1), dtype=np.float32)
 
 
-def combine(text_rows: sparse.spmatrix | None, vectors: np.ndarray | None, text_weight: float = 0.5):
-    """Concatenate tf-idf and embeddings (each unit length, weighted) into one matrix."""
-    parts = []
-    if text_rows is not None:
-        parts.append(sparse.csr_matrix(text_rows) * np.sqrt(text_weight))
-    if vectors is not None:
-        parts.append(sparse.csr_matrix(np.asarray(vectors, dtype=np.float32)) * np.sqrt(1 - text_weight))
-    if not parts:
-        raise ValueError("no features")
-    return sparse.hstack(parts).tocsr() if len(parts) > 1 else parts[0]
-
-
-def _rows(matrix, index):
-    return matrix[index]
-
-
-def _dense(matrix) -> np.ndarray:
-    return matrix.toarray() if sparse.issparse(matrix) else np.asarray(matrix)
-
-
-def _stack(features, parts):
-    return sparse.vstack(parts).tocsr() if sparse.issparse(features) else np.vstack(parts)
-
-
 def _zscore(values: np.ndarray) -> np.ndarray:
     spread = values.std()
     return (values - values.mean()) / spread if spread > 0 else values - values.mean()
 
 
 def _centroid(features, positive: list[int], candidates: list[int]) -> np.ndarray:
-    centroid = np.asarray(_rows(features, positive).mean(axis=0)).ravel()
+    centroid = np.asarray(features[positive].mean(axis=0)).ravel()
     norm = np.linalg.norm(centroid)
     if norm == 0:
         return np.zeros(len(candidates), dtype=np.float32)
-    return np.asarray(_rows(features, candidates) @ (centroid / norm)).ravel()
+    return np.asarray(features[candidates] @ (centroid / norm)).ravel()
 
 
 def _svm(features, positive: list[int], candidates: list[int], negative: list[int], c: float) -> np.ndarray:
@@ -104,24 +85,23 @@ def _svm(features, positive: list[int], candidates: list[int], negative: list[in
     pos_set, neg_set = set(positive), set(negative)
     # Candidates that are also positives (or explicit negatives) must not be trained twice.
     pool = [row for row in candidates if row not in pos_set and row not in neg_set]
-    train = _stack(features, [_rows(features, positive)] + [_rows(features, rows) for rows in (pool, negative) if rows])
     labels = np.r_[np.ones(len(positive)), np.zeros(len(pool) + len(negative))]
     weights = np.r_[np.ones(len(positive) + len(pool)), np.full(len(negative), NEGATIVE_WEIGHT)]
     model = LinearSVC(C=c, class_weight="balanced", max_iter=5000, tol=1e-4)
-    model.fit(train, labels, sample_weight=weights)
-    return model.decision_function(_rows(features, candidates))
+    model.fit(features[positive + pool + negative], labels, sample_weight=weights)
+    return model.decision_function(features[candidates])
 
 
-def _neighbours(features, anchors: list[int], candidates: list[int]) -> np.ndarray:
-    """Mean cosine of each candidate to its closest ``NEIGHBOURS`` anchors."""
-    sims = _dense(normalize(_rows(features, candidates)) @ normalize(_rows(features, anchors)).T)
+def _neighbours(vectors: np.ndarray, anchors: list[int], candidates: list[int]) -> np.ndarray:
+    """Mean cosine of each candidate to its closest ``NEIGHBOURS`` anchors (rows are unit length)."""
+    sims = vectors[candidates] @ vectors[anchors].T
     k = min(NEIGHBOURS, sims.shape[1])
     return np.sort(sims, axis=1)[:, -k:].mean(axis=1)
 
 
-def score(features, positive: Sequence[int], candidates: Sequence[int], method: str = "svm",
-          c: float = 0.1, negative: Sequence[int] = ()) -> np.ndarray:
-    """Scores for ``candidates`` (row indices into ``features``) given ``positive`` rows.
+def score(features, positive: Sequence[int], candidates: Sequence[int], method: str = "svm", c: float = C,
+          negative: Sequence[int] = (), vectors: np.ndarray | None = None) -> np.ndarray:
+    """Scores for ``candidates`` (row indices into ``features`` and ``vectors``) given ``positive`` rows.
 
     Higher is better. With no positives every score is 0 (the caller falls back to trending).
     """
@@ -133,11 +113,9 @@ def score(features, positive: Sequence[int], candidates: Sequence[int], method: 
     if method == "centroid" or len(candidates) < 2:
         return _centroid(features, positive, candidates).astype(np.float32)
     svm = _svm(features, positive, candidates, negative, c)
-    if method == "svm":
+    if method == "svm" or vectors is None:
         return svm.astype(np.float32)
-    fused = _zscore(svm) + _zscore(_neighbours(features, positive, candidates))
-    if negative:
-        fused -= 0.5 * _zscore(_neighbours(features, negative, candidates))
+    fused = _zscore(svm) + EMBEDDING_WEIGHT * _zscore(_neighbours(vectors, positive, candidates))
     return fused.astype(np.float32)
 
 
@@ -154,8 +132,8 @@ def explain(features, positive: Sequence[int], candidates: Sequence[int]) -> lis
     positive = list(positive)
     if not positive:
         return []
-    pos = normalize(_rows(features, positive))
-    cand = normalize(_rows(features, list(candidates)))
+    pos = normalize(features[positive])
+    cand = normalize(features[list(candidates)])
     sims = cand @ pos.T
     sims = sims.toarray() if sparse.issparse(sims) else np.asarray(sims)
     best = sims.argmax(axis=1)
