@@ -179,7 +179,11 @@ def main() -> int:
             results[name] = asyncio.run(_load(port, process.pid, targets, args.connections, args.seconds))
     finally:
         os.killpg(process.pid, 2)
-        process.wait(30)
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:  # a worker stuck in a long request on a busy machine
+            os.killpg(process.pid, 9)
+            process.wait()
     report = {"server": args.server, "page_cache": not args.no_page_cache,
               "workers": args.workers, "connections": args.connections, "seconds": args.seconds,
               "cores": os.cpu_count(), "load_average": [round(x, 2) for x in os.getloadavg()], "results": results}

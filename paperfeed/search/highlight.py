@@ -32,6 +32,11 @@ def query_terms(words: list[str], phrases: list[str]) -> frozenset[str]:
     return frozenset(content or terms)
 
 
+# The abstracts of recently shown papers, LaTeX flattened (~3 KB each): results pages show the
+# same papers for many queries, and flattening costs more than finding the snippet in it.
+_flat = lru_cache(maxsize=2048)(normalize_text)
+
+
 @lru_cache(maxsize=4096)  # one pattern per set of query terms
 def _candidates(terms: frozenset[str], plain: bool) -> re.Pattern[str]:
     """Whole words that may match ``terms``: those a word-by-word check could not skip.
@@ -98,7 +103,7 @@ def _best_window(hits: list[int], tokens: int, words: int) -> int:
 
 def snippet(abstract: str, terms: frozenset[str], words: int = SNIPPET_WORDS) -> str:
     """The ~``words``-word window of the abstract with the most matches, LaTeX flattened."""
-    text = normalize_text(abstract)
+    text = _flat(abstract)
     if not text:
         return ""
     spans = _spans(text, terms, skip_math=False)
