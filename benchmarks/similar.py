@@ -6,9 +6,11 @@ evidence that neither retriever reads, and fixed before any method was scored on
 * **co-authors**: the two papers share at least two authors (the same group's line of work;
   one shared name is too often a different person or a large consortium). Queries: papers whose
   primary category is ``cs.*``, with 2-12 authors;
-* **code account**: the two papers link (in their comment or abstract) GitHub repositories of
-  the same account, i.e. the same lab's or person's code (accounts linked by more than 30 papers
-  of the collection are hosts, not groups, and are left out). Queries: ``cs.*`` primary;
+* **code account**: the two papers' comments link GitHub repositories of the same account, i.e.
+  the same lab's or person's code (accounts linked by more than 30 papers of the collection are
+  hosts, not groups, and are left out). Papers whose title or abstract holds a GitHub link are
+  left out altogether: the retrievers read the account's name there, so the truth would leak
+  into the ranking. Queries: ``cs.*`` primary;
 * **HF keywords**: both papers were on Hugging Face's daily list and share at least two of the
   ``ai_keywords`` it gave them, each keyword rare (held by at most 2 % of the collection's papers
   that have keywords; lower case, a trailing "(ACRONYM)" dropped): the same specific concepts.
@@ -107,7 +109,9 @@ def code_account_sets(papers: list[dict]) -> dict[int, set[int]]:
     """Papers linking GitHub code -> the papers linking code of the same account (a group's account, not a host)."""
     accounts = {}
     for i, p in enumerate(papers):
-        found = {owner.lower() for owner, _ in _GITHUB.findall(f"{p.get('comment') or ''} {p['abstract']}")}
+        if _GITHUB.search(f"{p['title']} {p['abstract']}"):
+            continue  # every retriever reads the account's name there: it would judge itself
+        found = {owner.lower() for owner, _ in _GITHUB.findall(p.get("comment") or "")}
         if found:
             accounts[i] = found
     size = Counter(a for found in accounts.values() for a in found)
@@ -211,7 +215,8 @@ def run(docs: int = DOCS, n_queries: int = QUERIES) -> dict:
     truths = {
         "co-authors": (coauthor_sets(papers), True, f"shares >= {MIN_SHARED_AUTHORS} authors"),
         "code account": (code_account_sets(papers), True,
-                         f"links GitHub code of the same account (accounts of <= {MAX_ACCOUNT_PAPERS} papers)"),
+                         f"comment links GitHub code of the same account (accounts of <= {MAX_ACCOUNT_PAPERS} "
+                         "papers; no GitHub link in title or abstract)"),
         "HF keywords": (keyword_sets(papers, hf_entries()), False,
                         f"shares >= {MIN_SHARED_KEYWORDS} HF ai_keywords held by <= {RARE_KEYWORD_SHARE:.0%} "
                         "of keyworded papers"),
