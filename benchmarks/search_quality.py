@@ -11,6 +11,7 @@ variants on the known-item set of ``benchmarks/known_item.py`` (75k arXiv papers
     python benchmarks/search_quality.py --dataset DIR --no-known-item   # any BEIR dir alone
     python benchmarks/search_quality.py --tune                   # the BM25 grid on the TRAIN split
                                                                  # (how the lexical defaults were chosen)
+    python benchmarks/search_quality.py --passages               # + the best-sentence re-rank (passages.py)
 
 Layout: corpus.jsonl[.gz] (_id, title, text); queries_test.jsonl or queries.jsonl; qrels_test.tsv
 or qrels/test.tsv (query-id, corpus-id, score; a header line is skipped). Corpus vectors are
@@ -39,7 +40,8 @@ from djangoenv import configure  # noqa: E402
 
 configure(None, "pf-bench-")
 
-from known_item import VARIANTS  # noqa: E402
+from known_item import PASSAGE_ROW, VARIANTS  # noqa: E402
+from passages import Passages, rerank  # noqa: E402
 
 from paperfeed.search.embedder import Embedder, paper_text  # noqa: E402
 from paperfeed.search.hybrid import fuse, gather  # noqa: E402
@@ -102,6 +104,7 @@ class Bench:
         self.vectors = VectorSet(np.arange(len(corpus), dtype=np.int64), vectors.astype(np.float16).astype(np.float32))
         self.embedder = embedder
         self._qvec: dict[str, np.ndarray] = {}
+        self.passages: Passages | None = None
 
     @staticmethod
     def _vectors(corpus: list[dict], embedder: Embedder) -> np.ndarray:
@@ -134,13 +137,17 @@ class Bench:
 def evaluate(bench: Bench, queries: dict[str, str], qrels,
              lexical: LexicalParams = DEFAULT_PARAMS) -> dict[str, tuple[float, float]]:
     """nDCG@10 and Recall@100 per variant of ``VARIANTS`` (means over queries)."""
-    sums: dict[str, list[float]] = {name: [0.0, 0.0] for name in VARIANTS}
+    rows = [*VARIANTS, *([PASSAGE_ROW] if bench.passages else [])]
+    sums: dict[str, list[float]] = {name: [0.0, 0.0] for name in rows}
     for qid, text in queries.items():
         parsed = parse_query(text)
         pool = gather(bench.lexical, bench.vectors, parsed.words, parsed.phrases, bench.qvec(text),
                       lexical_params=lexical, depth=DEPTH)
-        for name, fusion in VARIANTS.items():
-            if fusion is None:
+        for name in rows:
+            fusion = VARIANTS.get(name)
+            if name == PASSAGE_ROW:
+                ranked = bench.names(rerank(fuse(pool), bench.qvec(text), bench.passages))
+            elif fusion is None:
                 ranked = bench.names(pool.lexical if name == "BM25 only" else pool.dense)
             else:
                 ranked = bench.names(fuse(pool, fusion))
@@ -175,11 +182,14 @@ def tune(bench: Bench, queries, qrels) -> LexicalParams:
     return rows[0][1]
 
 
-def beir_report(dataset: Path, split: str, tune_first: bool) -> dict:
+def beir_report(dataset: Path, split: str, tune_first: bool, passages: bool = False) -> dict:
     corpus, queries, qrels = load_dataset(dataset, split)
     embedder = Embedder.default()
     with tempfile.TemporaryDirectory() as tmp:
         bench = Bench(corpus, embedder, Path(tmp))
+        if passages:
+            bench.passages = Passages.of([d.get("text") or "" for d in corpus], embedder, CACHE,
+                                         f"beir{len(corpus)}")
         lexical = DEFAULT_PARAMS
         if tune_first:
             _, train_queries, train_qrels = load_dataset(dataset, "train")
@@ -214,13 +224,15 @@ def main() -> int:
     parser.add_argument("--tune", action="store_true", help="grid-search the BM25 defaults on the train split")
     parser.add_argument("--no-known-item", action="store_true", help="skip the arXiv known-item set")
     parser.add_argument("--docs", type=int, default=15_000, help="known-item: the first N papers of the corpus")
+    parser.add_argument("--passages", action="store_true",
+                        help="also the best-sentence re-rank of benchmarks/passages.py (embeds every sentence once)")
     args = parser.parse_args()
     started = time.perf_counter()
-    report: dict = {"beir": beir_report(args.dataset, args.split, args.tune)}
+    report: dict = {"beir": beir_report(args.dataset, args.split, args.tune, args.passages)}
     if not args.no_known_item:
         import known_item
 
-        report["known_item"] = known_item.run(docs=args.docs)
+        report["known_item"] = known_item.run(docs=args.docs, passages=args.passages)
     report["seconds"] = round(time.perf_counter() - started, 1)
     if args.json:
         print(json.dumps(report))
