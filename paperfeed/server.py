@@ -113,12 +113,27 @@ def _request_itself(application, path: str, host: str) -> str:
     return status[0] if status else "no response"
 
 
+def limit_blas_threads() -> None:
+    """Cap numpy's BLAS threads in this serving process at ``WEB_BLAS_THREADS``.
+
+    Why: a search multiplies its query vector by the corpus matrix, and OpenBLAS splits that over
+    every core with threads that spin while idle. Requests already run side by side (processes and
+    threads), so the extra BLAS threads only burnt CPU the other requests needed: on the sample a
+    new query cost 48 ms of CPU with them and 18 ms without (issue 10's closing note). Worker and
+    command-line processes keep the default: they run one batch job at a time.
+    """
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=max(1, int(settings.WEB_BLAS_THREADS)), user_api="blas")
+
+
 def warm_up(application) -> float:
     """Request the warm-up pages from the application in this process; seconds taken.
 
     A page that fails is logged and skipped: a cold page is better than a worker that never starts.
     """
     started = time.perf_counter()
+    limit_blas_threads()
     try:
         host = _host()
         for path in _warm_paths():

@@ -304,6 +304,8 @@ with area("Server"):
                       "application server of `paperfeed serve` (docs/deploy.md, Throughput, has the measurements)",
                       choices=("gthread", "sync", "granian"))
     WEB_THREADS = knob("WEB_THREADS", "int", "4", "threads per server process (gthread, granian)")
+    WEB_BLAS_THREADS = knob("WEB_BLAS_THREADS", "int", "1",
+                            "BLAS (numpy) threads per server process; requests already run side by side")
 
 
 def _secret_key() -> str:

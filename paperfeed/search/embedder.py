@@ -187,6 +187,10 @@ class Embedder:
         so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         so.log_severity_level = 3
+        # Idle intra-op threads spin by default: a web worker's query (one short text) then burnt
+        # 6.5 ms of CPU for 2 ms of work on 2 threads, CPU its neighbours needed. Without spinning a
+        # batch of 64 abstracts takes the same time (2.9 s both ways, /tmp/embspin.py in issue 10's note).
+        so.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._session = ort.InferenceSession(
             str(self.model_path), sess_options=so, providers=["CPUExecutionProvider"]
         )
