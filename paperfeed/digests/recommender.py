@@ -7,10 +7,12 @@ the site runs. Three scorers:
 * ``svm``: a per-member linear SVM over tf-idf, positives = their papers, negatives = the
   candidate pool (arxiv-sanity-lite's method); it learns which terms separate *their* topic
   from the day's other papers instead of just what their papers have in common.
-* ``fusion``: the SVM's score plus the sentence embeddings' score (EMBEDDING_SCORER), each
-  z-scored per member so neither scale dominates, the embeddings weighted ``EMBEDDING_WEIGHT``.
-  tf-idf keys on the exact method and dataset names an author repeats; the embeddings add
-  paraphrases that share no term. Without vectors it is the SVM alone.
+* ``fusion``: the SVM's score plus the sentence embeddings' score (mean cosine to the
+  candidate's ``NEIGHBOURS`` closest positives), each z-scored per member so neither scale
+  dominates, the embeddings weighted ``EMBEDDING_WEIGHT``. tf-idf keys on the exact method and
+  dataset names an author repeats; the embeddings are meant to add paraphrases that share no
+  term, but on the benchmark they cost a little, so the site fuses them only in ``hybrid`` mode.
+  Without vectors it is the SVM alone.
 
 Explicit negatives (``negative``: "not interested", picks shown and never saved) join the
 SVM's negatives with a larger weight.
@@ -18,8 +20,8 @@ SVM's negatives with a larger weight.
 tf-idf counts every term that occurs in two texts or more (uni+bigrams, sublinear tf, title
 twice): a cap on the vocabulary keeps the frequent terms and drops exactly the rare names that
 mark an author's line of work. ``C`` is larger than arxiv-sanity-lite's for the same reason:
-a looser margin averages those rare terms away. Both were chosen by measurement: see
-docs/digests.md and benchmarks/recommend.py.
+stronger regularisation (a smaller C) averages those rare terms away. Both were chosen by
+measurement: see docs/digests.md and benchmarks/recommend.py.
 """
 
 from __future__ import annotations
