@@ -488,7 +488,8 @@ def _write_generation(target: _Target, plan: _Plan, gen_dir: Path, bars: _Progre
         lexical.write([_lexical_doc(c.row) for c in plan.changed], plan.removed)
         bars.advance(lex_task, len(plan.changed) + len(plan.removed))
     pks, matrix, days, cats = target.state.matrix()
-    VectorSet.write(gen_dir / VECTORS_DIR, pks, matrix, days, cats)
+    VectorSet.write(gen_dir / VECTORS_DIR, pks, matrix, days, cats,
+                    hnsw_from=None if target.fresh else target.base.dir / VECTORS_DIR)
     return int(len(pks))
 
 

@@ -82,3 +82,31 @@ def test_a_loaded_graph_searches_with_the_measured_expansion(tmp_path, unit_vect
     settings.SEARCH_EXACT_MAX = 1000
     graph, _ = publish(tmp_path, unit_vectors, "graph")
     assert graph.hnsw.expansion_search == HnswParams.expansion_search  # usearch restores 64
+
+
+def test_a_new_generation_updates_the_previous_graph_when_little_changed(tmp_path, unit_vectors, settings):
+    from paperfeed.search.vectors import HNSW_FILE, updated_hnsw
+
+    settings.SEARCH_EXACT_MAX = 1000
+    first, pks = publish(tmp_path, unit_vectors, "gen-1")
+    rng = np.random.default_rng(5)
+    moved = rng.normal(size=384).astype(np.float32)
+    vectors = unit_vectors.copy()
+    vectors[10] = moved / np.linalg.norm(moved)  # paper 10 was revised: a new vector
+    keep = np.ones(len(pks), dtype=bool)
+    keep[20] = False  # paper 20 was removed
+    new_pks = np.append(pks[keep], pks[-1] + 7)  # and one paper is new
+    new_vectors = np.vstack([vectors[keep], unit_vectors[20]])
+    n = len(new_pks)
+    graph = updated_hnsw(tmp_path / "gen-1", new_pks, new_vectors.astype(np.float16))
+    assert graph is not None
+    assert sorted(int(k) for k in graph.keys) == sorted(int(k) for k in new_pks)
+    VectorSet.write(tmp_path / "gen-2", new_pks, new_vectors, np.zeros(n, dtype=np.int32), [[] for _ in range(n)],
+                    hnsw_from=tmp_path / "gen-1")
+    second = VectorSet.load(tmp_path / "gen-2")
+    assert second.search(vectors[10], 1)[0][0] == pks[10]  # found by its new vector
+    assert second.search(unit_vectors[20], 1)[0][0] == new_pks[-1]  # the new paper, not the removed one
+    assert second.search(unit_vectors[42], 1)[0][0] == pks[42]
+    assert (tmp_path / "gen-1" / HNSW_FILE).stat().st_size > 0 and first.search(unit_vectors[20], 1)[0][0] == pks[20]
+    # A sync that changes a large share of the set builds the graph afresh.
+    assert updated_hnsw(tmp_path / "gen-1", pks, (-unit_vectors).astype(np.float16)) is None
