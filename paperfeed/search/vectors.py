@@ -135,7 +135,7 @@ class VectorSet:
         np.savez(path / "cats.npz", **{f"c{i}": np.asarray(by_cat[n], dtype=np.int32) for i, n in enumerate(names)})
         (path / "cats.json").write_text(json.dumps(names), encoding="utf-8")
         if len(pks) > exact_max():
-            graph = updated_hnsw(hnsw_from, pks, vectors) if hnsw_from is not None else None
+            graph = updated_hnsw(hnsw_from, pks, vectors, hnsw_params) if hnsw_from is not None else None
             graph = graph if graph is not None else build_hnsw(pks, vectors, hnsw_params, progress=progress)
             graph.save(str(path / HNSW_FILE))
         return path
@@ -219,7 +219,7 @@ class VectorSet:
     def _graph(self, query: np.ndarray, k: int, mask: np.ndarray | None) -> list[tuple[int, float]]:
         n = len(self)
         want = k if mask is None else min(n, int(k * n / max(int(mask.sum()), 1) * GRAPH_OVERSAMPLE) + k)
-        matches = self.hnsw.search(query.astype(np.float16 if self.hnsw.dtype.name == "f16" else np.float32),
+        matches = self.hnsw.search(query.astype(np.float16 if self.hnsw.dtype.name.lower() == "f16" else np.float32),
                                    min(want, n), threads=1)
         rows, found = self.rows_for(np.asarray(matches.keys, dtype=np.int64))
         keep = found if mask is None else found & mask[rows]
@@ -245,14 +245,15 @@ class VectorSet:
         return list(zip(self.pks[rows[idx]].tolist(), scores[idx].tolist(), strict=True))
 
 
-def updated_hnsw(previous: Path, pks: np.ndarray, vectors: np.ndarray):
+def updated_hnsw(previous: Path, pks: np.ndarray, vectors: np.ndarray, params: HnswParams = HnswParams()):
     """The previous generation's graph with removed and changed papers taken out and new ones put in.
 
     Why: a sync publishes a new generation whenever a paper changes, and building the graph from
     scratch costs tens of seconds of CPU at 75k papers on every node that syncs; a day's new papers
     change a small share of it. None (build afresh) when there is no previous graph, or when more
     than :data:`GRAPH_UPDATE_MAX_SHARE` of the set changed, so the graph never drifts far from a
-    fresh build. ``pks`` are sorted and ``vectors`` are float16 rows in their order.
+    fresh build, or when the previous graph was built with other settings than ``params``.
+    ``pks`` are sorted and ``vectors`` are float16 rows in their order.
     """
     if not (previous / HNSW_FILE).exists() or not (previous / "pks.npy").exists():
         return None
@@ -270,6 +271,8 @@ def updated_hnsw(previous: Path, pks: np.ndarray, vectors: np.ndarray):
     from usearch.index import Index
 
     graph = Index.restore(str(previous / HNSW_FILE))  # a copy in memory: the old file stays as it was
+    if graph.connectivity != params.connectivity or graph.dtype.name.lower() != params.dtype.lower() or graph.ndim != vectors.shape[1]:
+        return None
     if len(changed_or_gone):
         graph.remove(changed_or_gone.astype(np.uint64))
     if len(fresh):

@@ -85,7 +85,7 @@ def test_a_loaded_graph_searches_with_the_measured_expansion(tmp_path, unit_vect
 
 
 def test_a_new_generation_updates_the_previous_graph_when_little_changed(tmp_path, unit_vectors, settings):
-    from paperfeed.search.vectors import HNSW_FILE, updated_hnsw
+    from paperfeed.search.vectors import HNSW_FILE, HnswParams, updated_hnsw
 
     settings.SEARCH_EXACT_MAX = 1000
     first, pks = publish(tmp_path, unit_vectors, "gen-1")
@@ -108,5 +108,7 @@ def test_a_new_generation_updates_the_previous_graph_when_little_changed(tmp_pat
     assert second.search(unit_vectors[20], 1)[0][0] == new_pks[-1]  # the new paper, not the removed one
     assert second.search(unit_vectors[42], 1)[0][0] == pks[42]
     assert (tmp_path / "gen-1" / HNSW_FILE).stat().st_size > 0 and first.search(unit_vectors[20], 1)[0][0] == pks[20]
-    # A sync that changes a large share of the set builds the graph afresh.
+    # A sync that changes a large share of the set builds the graph afresh, and so do other settings.
     assert updated_hnsw(tmp_path / "gen-1", pks, (-unit_vectors).astype(np.float16)) is None
+    other = HnswParams(connectivity=16)
+    assert updated_hnsw(tmp_path / "gen-1", new_pks, new_vectors.astype(np.float16), other) is None
