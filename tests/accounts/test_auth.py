@@ -135,7 +135,7 @@ def test_login_rejects_wrong_password_and_offsite_next(client, member):
 
 def test_login_is_rate_limited_per_ip(client, member, settings):
     settings.RATELIMIT_ENABLE = True
-    settings.LOGIN_RATE = "3/m"
+    settings.LOGIN_RATE = "3/h"  # an hour: a fixed window must not end mid-test
     for _ in range(3):
         assert client.post("/accounts/login/", {"username": "alice", "password": "wrong"}).status_code == 200
     limited = client.post("/accounts/login/", {"username": "alice", "password": PASSWORD})
@@ -159,7 +159,7 @@ def test_signup_is_rate_limited(client, settings):
 
 def test_rate_limits_can_be_switched_off(client, member, settings):
     settings.RATELIMIT_ENABLE = False
-    settings.LOGIN_RATE = "1/m"
+    settings.LOGIN_RATE = "1/h"
     for _ in range(3):
         assert client.post("/accounts/login/", {"username": "alice", "password": "wrong"}).status_code == 200
 
@@ -224,7 +224,7 @@ def test_pages_that_need_login_redirect(client):
 
 def test_admin_login_shares_the_members_login_limit(client, admin_user, settings):
     settings.RATELIMIT_ENABLE = True
-    settings.LOGIN_RATE = "3/m"
+    settings.LOGIN_RATE = "3/h"  # an hour: a fixed window must not end mid-test
     for _ in range(2):
         wrong = client.post("/admin/login/", {"username": "admin", "password": "wrong"})
         assert wrong.status_code == 200 and "Please enter the correct username and password" in wrong.content.decode()

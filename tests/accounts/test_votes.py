@@ -90,7 +90,7 @@ def test_hidden_paper_cannot_be_voted(member_client):
 
 
 def test_votes_are_rate_limited(member_client, settings):
-    settings.VOTE_RATE = "3/m"
+    settings.VOTE_RATE = "3/h"  # an hour: a fixed window must not end mid-test
     papers = [make_paper() for _ in range(4)]
     codes = [member_client.post(f"/papers/{p.arxiv_id}/vote/", {"action": "up"}).status_code for p in papers]
     assert codes == [302, 302, 302, 429]

@@ -206,14 +206,14 @@ def test_collection_errors_and_privacy(client, make_paper, django_user_model, au
 
 
 def test_writes_are_rate_limited_per_token(client, make_paper, member, auth, settings, django_user_model):
-    settings.API_WRITE_RATE = "3/m"
+    settings.API_WRITE_RATE = "3/h"  # an hour: a fixed window must not end mid-test
     make_paper("2603.80090")
     codes = [client.post("/api/papers/2603.80090/upvote", **auth).status_code for _ in range(4)]
     assert codes == [200, 200, 200, 429]
     limited = client.delete("/api/papers/2603.80090/upvote", **auth)
     assert limited.status_code == 429
     assert int(limited["Retry-After"]) >= 1
-    assert limited.json()["detail"]["rate"] == "3/m"
+    assert limited.json()["detail"]["rate"] == "3/h"
     # Reads are not limited, and another member's token has its own budget.
     assert client.get("/api/papers/2603.80090").status_code == 200
     bob = django_user_model.objects.create_user("bob", "bob@example.org", "pw-long-enough-1")
@@ -222,7 +222,7 @@ def test_writes_are_rate_limited_per_token(client, make_paper, member, auth, set
 
 
 def test_rate_limit_can_be_switched_off(client, make_paper, auth, settings):
-    settings.API_WRITE_RATE = "1/m"
+    settings.API_WRITE_RATE = "1/h"
     settings.RATELIMIT_ENABLE = False
     make_paper("2603.80091")
     assert {client.post("/api/papers/2603.80091/upvote", **auth).status_code for _ in range(3)} == {200}
