@@ -65,6 +65,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from djangoenv import configure  # noqa: E402
+from vector_cache import cache_path, cached_vectors  # noqa: E402
 
 configure(None, "pf-bench-")
 
@@ -170,21 +171,8 @@ def unnamed_text(title: str, abstract: str, sf: str, long_forms: list[str]) -> s
 def embed(texts: dict[str, str]) -> dict[str, np.ndarray]:
     """Vectors of the texts judged, cached by key (an arXiv id, or an id and the acronym removed)."""
     embedder = Embedder.default()
-    CACHE.mkdir(parents=True, exist_ok=True)
-    cache_file = CACHE / f"vectors_{embedder.fingerprint[:16]}.npz"
-    cached: dict[str, np.ndarray] = {}
-    if cache_file.exists():
-        with np.load(cache_file) as z:
-            cached = dict(zip(z["ids"].tolist(), z["vectors"], strict=True))
-    todo = sorted(key for key in texts if key not in cached)
-    for start in range(0, len(todo), 256):  # saved as it goes: a killed run resumes
-        part = todo[start : start + 256]
-        vectors = embedder.encode([texts[key] for key in part], batch_size=64)
-        cached.update(zip(part, vectors, strict=True))
-        ids = sorted(cached)
-        np.savez(cache_file, ids=np.array(ids), vectors=np.vstack([cached[i] for i in ids]).astype(np.float32))
-        print(f"  embedded {min(start + 256, len(todo))}/{len(todo)}", file=sys.stderr, flush=True)
-    return {key: np.asarray(cached[key], dtype=np.float32) for key in texts}
+    return cached_vectors(cache_path(CACHE, embedder), texts, embedder, chunk=256,
+                          say=lambda done: print(f"  {done}", file=sys.stderr, flush=True))
 
 
 def evaluate(sf: str, table: acronyms.AcronymTable, papers: list[dict], min_papers: int,

@@ -53,6 +53,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from djangoenv import configure  # noqa: E402
+from vector_cache import cache_path, cached_vectors  # noqa: E402
 
 configure(None, "pf-bench-")
 
@@ -154,23 +155,12 @@ def embed(rows: list[dict], console: Console) -> np.ndarray | None:
         console.print(f"[yellow]embeddings unavailable ({error}); skipping")
         return None
     embedder = Embedder.default()
-    CACHE.mkdir(parents=True, exist_ok=True)
-    path = CACHE / f"vectors_{hashlib.sha256(embedder.fingerprint.encode()).hexdigest()[:16]}.npz"
-    cached: dict[str, np.ndarray] = {}
-    if path.exists():
-        with np.load(path) as stored:
-            cached = dict(zip(stored["ids"].tolist(), stored["vectors"], strict=True))
-    todo = sorted({p["id"]: p for p in rows if p["id"] not in cached}.values(), key=lambda p: p["id"])
+    path = cache_path(CACHE, embedder)
     started = time.perf_counter()
-    for start in range(0, len(todo), 1024):
-        part = todo[start : start + 1024]
-        vectors = embedder.encode([paper_text(p["title"], p["abstract"]) for p in part], batch_size=64,
-                                  progress=True)
-        cached.update((p["id"], v) for p, v in zip(part, vectors, strict=True))
-        ids = sorted(cached)
-        np.savez(path, ids=np.array(ids), vectors=np.vstack([cached[i] for i in ids]).astype(np.float32))
-        console.print(f"embedded {start + len(part)}/{len(todo)} in {time.perf_counter() - started:.0f}s")
-    return np.vstack([cached[p["id"]] for p in rows]).astype(np.float32)
+    texts = {p["id"]: paper_text(p["title"], p["abstract"]) for p in rows}
+    vectors = cached_vectors(path, texts, embedder, chunk=1024, progress=True,
+                             say=lambda done: console.print(f"{done} in {time.perf_counter() - started:.0f}s"))
+    return np.vstack([vectors[p["id"]] for p in rows])
 
 
 def shown_negatives(features, positive: list[int], pool: list[int], rows: list[dict], author: str,
