@@ -84,17 +84,24 @@ async def _connection(port: int, targets: list[str], until: float, done: list[fl
         writer.close()
 
 
-def _server_cpu_seconds(group: int) -> float:
-    """User + system CPU time of every process in the server's process group (Linux /proc)."""
-    total = 0
+def _server_cpu_seconds(group: int) -> dict[str, float]:
+    """User + system CPU time of each process in the server's process group (Linux /proc), by pid."""
+    out = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
         if int(fields[2]) == group:  # pgrp; utime and stime follow at 11 and 12
-            total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
+            out[stat.parent.name] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return out
+
+
+def _split(before: dict[str, float], after: dict[str, float]) -> list[float]:
+    """Each server process's share of the row's server CPU, largest first (the master included)."""
+    spent = [after[pid] - before.get(pid, 0.0) for pid in after]
+    total = sum(spent) or 1.0
+    return sorted((round(s / total, 2) for s in spent if s > 0), reverse=True)
 
 
 async def _load(port: int, group: int, targets: list[str], connections: int, seconds: float) -> dict:
@@ -106,14 +113,16 @@ async def _load(port: int, group: int, targets: list[str], connections: int, sec
     await asyncio.gather(*(_connection(port, targets, started + seconds, done, statuses, sent)
                            for _ in range(connections)))
     elapsed = time.perf_counter() - started
-    server_ms = 1000 * (_server_cpu_seconds(group) - server_cpu) / max(1, len(done))
+    server_after = _server_cpu_seconds(group)
+    server_ms = 1000 * (sum(server_after.values()) - sum(server_cpu.values())) / max(1, len(done))
     client_ms = 1000 * (time.process_time() - client_cpu) / max(1, len(done))
     done.sort()
     return {"requests": len(done), "rps": round(len(done) / elapsed, 1),
             "server_cpu_ms": round(server_ms, 2), "client_cpu_ms": round(client_ms, 2),
             "cpu_bound_rps_2_cores": round(2000 / (server_ms + client_ms), 1) if server_ms + client_ms else None,
             "p50_ms": round(1000 * done[len(done) // 2], 1), "p95_ms": round(1000 * done[int(len(done) * 0.95)], 1),
-            "non_200": sum(1 for s in statuses if s != 200), "distinct": len(sent)}
+            "non_200": sum(1 for s in statuses if s != 200), "distinct": len(sent),
+            "process_cpu_split": _split(server_cpu, server_after)}
 
 
 def _free_port() -> int:
@@ -199,13 +208,14 @@ def main() -> int:
                         f"connections, {args.seconds:.0f} s each, {os.cpu_count()} cores "
                         f"(load average {report['load_average'][0]})")
     for col in ("path", "req/s", "of static", "p50 ms", "p95 ms", "requests", "distinct", "non-200",
-                "server CPU ms/req", "client CPU ms/req", "CPU-bound ceiling, 2 cores"):
+                "server CPU ms/req", "client CPU ms/req", "CPU-bound ceiling, 2 cores", "CPU split by process"):
         table.add_column(col, justify="left" if col == "path" else "right")
     for name, r in results.items():
         table.add_row(name, f"{r['rps']:.0f}", f"{r['rps'] / static:.1%}", f"{r['p50_ms']:.1f}", f"{r['p95_ms']:.1f}",
                       str(r["requests"]), str(r["distinct"]), str(r["non_200"]), f"{r['server_cpu_ms']:.2f}",
-                      f"{r['client_cpu_ms']:.2f}", f"{r['cpu_bound_rps_2_cores']:,.0f} req/s")
-    Console(width=200).print(table)
+                      f"{r['client_cpu_ms']:.2f}", f"{r['cpu_bound_rps_2_cores']:,.0f} req/s",
+                      " / ".join(f"{share:.0%}" for share in r["process_cpu_split"]))
+    Console(width=230).print(table)
     return 0
 
 
