@@ -59,38 +59,43 @@ class Grouping:
         return np.argmax(vectors @ self.centroids.T, axis=1)
 
 
-def kmeans(x: np.ndarray, k: int, *, seed: int = 0, iters: int = 25) -> tuple[np.ndarray, np.ndarray]:
-    """Spherical k-means with k-means++ seeding; deterministic for a given input."""
+def kmeans(x: np.ndarray, k: int, *, seed: int = 0, iters: int = 25,
+           sim: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Spherical k-means with k-means++ seeding; deterministic for a given input.
+
+    ``sim`` (``x @ x.T``, when the caller has it) makes the seeding free: every seed is a row of
+    ``x``, so its similarities to all rows are one of ``sim``'s columns.
+    """
     rng = np.random.default_rng(seed)
     n = len(x)
-    centers = [x[0]]  # start from the best result: stable across runs and meaningful
+    sim = x @ x.T if sim is None else sim
+    chosen = [0]  # start from the best result: stable across runs and meaningful
     for _ in range(1, k):
-        d = 1.0 - np.max(x @ np.array(centers).T, axis=1)
+        d = 1.0 - np.max(sim[:, chosen], axis=1)
         d = np.maximum(d, 0) ** 2
         total = d.sum()
-        idx = int(rng.choice(n, p=d / total)) if total > 0 else int(rng.integers(n))
-        centers.append(x[idx])
-    c = np.array(centers)
+        chosen.append(int(rng.choice(n, p=d / total)) if total > 0 else int(rng.integers(n)))
+    c = x[chosen].copy()
     labels = np.zeros(n, dtype=np.int64)
-    for _ in range(iters):
+    eye = np.eye(k, dtype=x.dtype)
+    for step in range(iters):
         new = np.argmax(x @ c.T, axis=1)
-        if _ > 0 and np.array_equal(new, labels):
+        if step > 0 and np.array_equal(new, labels):
             break
         labels = new
-        for j in range(k):
-            members = x[labels == j]
-            if len(members):
-                m = members.sum(axis=0)
-                c[j] = m / max(np.linalg.norm(m), 1e-12)
+        sums = eye[labels].T @ x  # (k, dim): each group's summed rows
+        norms = np.linalg.norm(sums, axis=1)
+        filled = np.bincount(labels, minlength=k) > 0  # an empty group keeps its centre
+        c[filled] = sums[filled] / np.maximum(norms[filled], 1e-12)[:, None]
     return labels, c
 
 
-def silhouette(x: np.ndarray, labels: np.ndarray) -> float:
-    """Mean silhouette with cosine distance (vectorised; n is at most a few hundred)."""
+def silhouette(x: np.ndarray, labels: np.ndarray, sim: np.ndarray | None = None) -> float:
+    """Mean silhouette with cosine distance (vectorised; n is at most a few hundred; ``sim`` = ``x @ x.T``)."""
     k = int(labels.max()) + 1 if len(labels) else 0
     if k < 2:
         return -1.0
-    dist = 1.0 - x @ x.T
+    dist = 1.0 - (x @ x.T if sim is None else sim)
     onehot = np.eye(k)[labels]  # (n, k)
     sizes = onehot.sum(axis=0)
     sums = dist @ onehot  # (n, k): summed distance from each point to each cluster
@@ -106,18 +111,26 @@ def silhouette(x: np.ndarray, labels: np.ndarray) -> float:
 
 
 def _ngrams(title: str, skip: set[str]) -> set[str]:
+    """The title's 1-3 word phrases that may label a group (flags per word, then one pass per start).
+
+    A phrase may not start or end with an edge word, hold a number, or be only query words; a
+    single word must be at least 4 letters and not generic.
+    """
     words = _WORD.findall(title.lower())
+    n = len(words)
+    bad = [w in _EDGE_STOP or w.isdigit() for w in words]  # may not start or end a phrase
+    digit = [w.isdigit() for w in words]
+    asked = [w in skip for w in words]
     grams: set[str] = set()
-    for n in (1, 2, 3):
-        for i in range(len(words) - n + 1):
-            gram = words[i : i + n]
-            if gram[0] in _EDGE_STOP or gram[-1] in _EDGE_STOP:
-                continue
-            if all(w in skip for w in gram) or any(w.isdigit() for w in gram):
-                continue
-            if n == 1 and (len(gram[0]) < 4 or gram[0] in _GENERIC):
-                continue
-            grams.add(" ".join(gram))
+    for i, w in enumerate(words):
+        if bad[i]:
+            continue
+        if not asked[i] and len(w) >= 4 and w not in _GENERIC:
+            grams.add(w)
+        if i + 1 < n and not bad[i + 1] and not (asked[i] and asked[i + 1]):
+            grams.add(f"{w} {words[i + 1]}")
+        if i + 2 < n and not bad[i + 2] and not digit[i + 1] and not (asked[i] and asked[i + 1] and asked[i + 2]):
+            grams.add(f"{w} {words[i + 1]} {words[i + 2]}")
     return grams
 
 
@@ -175,7 +188,10 @@ def could_split(vectors: np.ndarray) -> bool:
     and for them the titles would be read for nothing.
     """
     x = np.asarray(vectors[:TOP_N], dtype=np.float32)
-    return len(x) >= MIN_RESULTS and float((x @ x.T).mean()) <= MAX_MEAN_COSINE
+    if len(x) < MIN_RESULTS:
+        return False
+    total = x.sum(axis=0, dtype=np.float64)  # mean of x @ x.T is |sum of rows|^2 / n^2: O(n) instead of O(n^2)
+    return float(total @ total) / len(x) ** 2 <= MAX_MEAN_COSINE
 
 
 def find_groups(vectors: np.ndarray, titles: list[str], query_words: list[str]) -> Grouping | None:
@@ -186,14 +202,15 @@ def find_groups(vectors: np.ndarray, titles: list[str], query_words: list[str]) 
         return None
     best: tuple[float, int, np.ndarray, np.ndarray] | None = None
     min_size = max(3, int(np.ceil(MIN_GROUP_SHARE * len(x))))
+    sim = x @ x.T  # once for every k: the seeding and the silhouettes read it
     for k in range(2, MAX_K + 1):
         if k * min_size > len(x):
             break
-        labels, centers = kmeans(x, k)
+        labels, centers = kmeans(x, k, sim=sim)
         sizes = np.bincount(labels, minlength=k)
         if sizes.min() < min_size:
             continue
-        s = silhouette(x, labels)
+        s = silhouette(x, labels, sim)
         if best is None or s > best[0]:
             best = (s, k, labels, centers)
     if best is None or best[0] < MIN_SILHOUETTE:
