@@ -37,20 +37,44 @@ def query_terms(words: list[str], phrases: list[str]) -> frozenset[str]:
 _flat = lru_cache(maxsize=2048)(normalize_text)
 
 
+# Words the English stemmer does not start with their stem less its last letter ("dying" -> "die"):
+# its exceptional forms (Porter2's list), each word kept under the stems it gives when it breaks the rule.
+_EXCEPTIONAL = ("skis", "skies", "dying", "lying", "tying", "idly", "gently", "ugly", "early", "only", "singly")
+
+
+def _irregular() -> dict[str, tuple[str, ...]]:
+    out: dict[str, list[str]] = {}
+    for word in _EXCEPTIONAL:
+        for stem in analyze(word):
+            if not word.startswith(_prefix(stem)):
+                out.setdefault(stem, []).append(word)
+    return {stem: tuple(words) for stem, words in out.items()}
+
+
+def _prefix(stem: str) -> str:
+    """What every plain word stemming to ``stem`` starts with: the stemmer only rewrites endings,
+    by one letter at most within the stem ("studies" -> "studi", "happy" -> "happi")."""
+    return stem[:-1] if len(stem) > 1 else stem
+
+
 @lru_cache(maxsize=4096)  # one pattern per set of query terms
 def _candidates(terms: frozenset[str], plain: bool) -> re.Pattern[str]:
     """Whole words that may match ``terms``: those a word-by-word check could not skip.
 
-    The English stemmer only rewrites a word's ending, so a plain ASCII word (letters and digits)
-    whose first letter starts no term cannot match; every other word (accents, other scripts, an
-    underscore) is stemmed to find out. The regex engine skips the rest without a Python step.
-    ``plain``: the text is ASCII without underscores, so it has no other words to look for.
+    The English stemmer only rewrites a word's ending (:func:`_prefix`; the few exceptional words
+    are looked for as they are), so a plain ASCII word (letters and digits) that starts with no
+    term's prefix cannot match; every other word (accents, other scripts, an underscore) is stemmed
+    to find out. The regex engine skips the rest without a Python step. ``plain``: the text is
+    ASCII without underscores, so it has no other words to look for.
     """
-    initials = "".join(sorted({re.escape(t[0]) for t in terms if t}))
-    alternatives = [f"(?i:[{initials}])\\w*"] if initials else []
+    starts = {_prefix(t) for t in terms if t} | {w for t in terms for w in _IRREGULAR.get(t, ())}
+    alternatives = [f"(?i:{'|'.join(sorted(map(re.escape, starts), key=len, reverse=True))})\\w*"] if starts else []
     if not plain:
         alternatives.append(r"\w*[^\WA-Za-z0-9]\w*")
     return re.compile(f"(?<!\\w)(?:{'|'.join(alternatives) or '(?!)'})")
+
+
+_IRREGULAR = _irregular()
 
 
 def _spans(text: str, terms: frozenset[str], skip_math: bool) -> list[tuple[int, int]]:
