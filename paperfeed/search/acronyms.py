@@ -22,9 +22,10 @@ meaning's long form joins the nearest of the meanings it writes; any other paper
 meaning whose centroid is nearest to its vector, so a paper that never spells "SSL" out still
 lands with the other self-supervised papers.
 
-Per query the work is bounded by the candidates: centroids are gathered once per generation,
-and every lexical question about the candidates (which long forms, which other words) is one
-search restricted to their pks, never a list of every matching paper in the index.
+Per query the work is bounded by the candidates: centroids, and which papers write each long
+form, are gathered once per generation (a phrase search for a common long form costs as much
+restricted to a query's candidates as over the whole index); the query's other words are one
+search restricted to the candidates' pks, never a list of every matching paper in the index.
 """
 
 from __future__ import annotations
@@ -230,6 +231,7 @@ class Meaning:
     label: str
     pks: list[int]  # papers that define the short form this way, newest (highest pk) first
     _centroids: dict = field(default_factory=dict, repr=False, compare=False)  # id(vectors) -> (vectors, c)
+    _writers: dict = field(default_factory=dict, repr=False, compare=False)  # id(lexical) -> (lexical, pks)
 
     @property
     def count(self) -> int:
@@ -257,6 +259,23 @@ class Meaning:
             centroid = (mean / max(float(np.linalg.norm(mean)), 1e-12)).astype(np.float32)
         self._centroids[id(vectors)] = (vectors, centroid)
         return centroid
+
+
+    def writers(self, lexical: LexicalIndex) -> np.ndarray:
+        """Sorted pks of every paper whose title or abstract writes the long form (:func:`long_form_query`).
+
+        Kept per lexical index, as the centroids are per vector set: a long form's phrase search
+        costs the same whether it is restricted to a query's candidates or not ("large language
+        models" and its six variants: ~25 ms per query on 60 candidates, measured at 75k), so it
+        is paid once per generation and each query reads a membership.
+        """
+        cached = self._writers.get(id(lexical))
+        if cached is not None and cached[0] is lexical:
+            return cached[1]
+        query = long_form_query(lexical, self)
+        pks = np.sort(np.asarray(lexical.matching_pks(query) if query is not None else [], dtype=np.int64))
+        self._writers[id(lexical)] = (lexical, pks)
+        return pks
 
 
 @dataclass
@@ -439,7 +458,8 @@ def widen(snapshot, words: list[str], query_vector: np.ndarray | None, filters: 
     moved = query_vector if found.rest else None
     queries = [*([query_vector] if moved is not None else []), *(_towards(c, moved) for c in centroids.values())]
     text_query = _lexical_query(lexical, snapshot.acronyms, found)
-    lex_hits, lex_total = lexical.search(LexicalIndex.combine(text_query, lexical.filter_query(filters)), depth)
+    lex_hits, lex_total = lexical.search(LexicalIndex.combine(text_query, lexical.filter_query(filters)), depth,
+                                         count=False)  # only "did anything match" is read
     pks = list(dict.fromkeys([c.pk for c in retrieval.candidates] + [pk for pk, _ in lex_hits]))
     dense = _best_cosines(vectors, queries, pks)
     pool = scored_pool(lex_hits, dense, lexical, text_query, vectors, None)
@@ -565,9 +585,9 @@ def group_by_meaning(snapshot, words: list[str], candidates: list) -> MeaningGro
     whose centroid is nearest. The query's other words narrow the meanings shown (and say so in
     a note): "SSL certificate" keeps the meanings whose papers mention a certificate.
 
-    Bounded work: the centroids are kept per generation (:meth:`Meaning.centroid`), and the
-    long forms and the other words are looked up in one lexical search over the candidates
-    only (:func:`marks`), never over the whole index.
+    Bounded work: the centroids and the long forms' writers are kept per generation
+    (:meth:`Meaning.centroid`, :meth:`Meaning.writers`), and the other words are looked up in
+    one lexical search over the candidates only (:func:`marks`), never over the whole index.
     """
     found = expansion(snapshot.acronyms, words)
     if found is None or not candidates:
@@ -643,12 +663,20 @@ def naming(lexical: LexicalIndex, meanings: list[Meaning], indices: list[int], p
            also: tantivy.Query | None = None) -> tuple[dict[int, set[int]], set[int]]:
     """pk -> the meanings (of ``indices``) whose long form the paper writes, and the pks ``also`` matches.
 
-    Both from one search over these papers only (:func:`marks`).
+    The long forms from each meaning's writers (:meth:`Meaning.writers`, kept per generation),
+    ``also`` from one search over these papers only (:func:`marks`).
     """
-    bits = marks(lexical, [*(long_form_query(lexical, meanings[i]) for i in indices), also], pks)
-    named = {pk: {i for col, i in enumerate(indices) if mark >> col & 1} for pk, mark in bits.items()}
-    return {pk: found for pk, found in named.items() if found}, {pk for pk, mark in bits.items()
-                                                                   if mark >> len(indices) & 1}
+    wanted = np.asarray(pks, dtype=np.int64)
+    named: dict[int, set[int]] = {}
+    for i in indices:
+        writers = meanings[i].writers(lexical)
+        if not len(writers) or not len(wanted):
+            continue
+        at = np.minimum(np.searchsorted(writers, wanted), len(writers) - 1)
+        for pk in wanted[writers[at] == wanted].tolist():
+            named.setdefault(pk, set()).add(i)
+    matching = set(marks(lexical, [also], pks)) if also is not None else set()
+    return named, matching
 
 
 def assign(meanings: list[Meaning], centroids: dict[int, np.ndarray], candidates: list,
