@@ -23,6 +23,7 @@ runs on the same two candidate lists per query.
     python benchmarks/known_item.py              # a table
     python benchmarks/known_item.py --json       # one JSON object
     python benchmarks/known_item.py --passages --docs 5000   # + the best-sentence re-rank (passages.py)
+    python benchmarks/known_item.py --passages --windows --docs 5000   # + 2-sentence windows, and both
     python benchmarks/search_quality.py --json   # SciFact and this set together
 """
 
@@ -47,7 +48,7 @@ from djangoenv import configure  # noqa: E402
 
 configure(None, "pf-bench-")
 
-from passages import Passages, rerank  # noqa: E402
+from passages import Passages, rerank, windows  # noqa: E402
 from search_corpus import CACHE, DATA, build_lexical, corpus_vectors, load_corpus  # noqa: E402
 
 from paperfeed.search.embedder import Embedder, normalize_text  # noqa: E402
@@ -76,6 +77,8 @@ VARIANTS: dict[str, FusionParams | None] = {
 KINDS = ("title", "sentence", "summary", "keywords")
 # The z-score fusion's top 100 re-ordered with each paper's best sentence (benchmarks/passages.py).
 PASSAGE_ROW = "z-score + best sentence"
+WINDOW_ROW = "z-score + best 2-sentence window"
+BOTH_ROW = "z-score + best sentence or window"
 
 
 def _title_key(title: str) -> str:
@@ -123,17 +126,21 @@ def rank_metrics(ranked: list[int], target: int) -> tuple[float, float, float]:
 
 
 def evaluate(lexical, vectors: VectorSet, embedder: Embedder, queries: list[tuple[str, str, int]],
-             passages: Passages | None = None) -> dict[str, dict[str, dict[str, float]]]:
-    """{kind: {variant: {"mrr", "ndcg@10", "recall@10"}}} over the queries of each kind (and "all")."""
+             passages: dict[str, Passages] | None = None) -> dict[str, dict[str, dict[str, float]]]:
+    """{kind: {variant: {"mrr", "ndcg@10", "recall@10"}}} over the queries of each kind (and "all").
+
+    ``passages``: extra rows, each the z-score fusion re-ranked with that row's passage vectors.
+    """
+    passages = passages or {}
     sums: dict[str, dict[str, np.ndarray]] = {}
     for kind, text, target in queries:
         parsed = parse_query(text)
         qvec = embedder.encode_query(parsed.text)
         pool = gather(lexical, vectors, parsed.words, parsed.phrases, qvec, depth=DEPTH)
-        for name in [*VARIANTS, *([PASSAGE_ROW] if passages else [])]:
+        for name in [*VARIANTS, *passages]:
             fusion = VARIANTS.get(name)
-            if name == PASSAGE_ROW:
-                ranked = [c.pk for c in rerank(fuse(pool), qvec, passages)]
+            if name in passages:
+                ranked = [c.pk for c in rerank(fuse(pool), qvec, passages[name])]
             elif fusion is None:
                 ranked = [pk for pk, _ in (pool.lexical if name == "BM25 only" else pool.dense)]
             else:
@@ -153,17 +160,23 @@ def load_collection(docs: int = DOCS) -> tuple[list[dict], np.ndarray]:
     return papers[: len(matrix)], matrix
 
 
-def run(per_kind: int = PER_KIND, docs: int = DOCS, passages: bool = False) -> dict:
-    """Index the collection, draw the queries, evaluate every variant (and the sentence re-rank)."""
+def run(per_kind: int = PER_KIND, docs: int = DOCS, passages: bool = False, windowed: bool = False) -> dict:
+    """Index the collection, draw the queries, evaluate every variant (and the passage re-ranks asked for)."""
     papers, matrix = load_collection(docs)
     embedder = Embedder.default()
     queries = make_queries(papers, per_kind)
-    sentence_vectors = (Passages.of([p["abstract"] or "" for p in papers], embedder, CACHE, f"arxiv{len(papers)}")
-                        if passages else None)
+    abstracts = [p["abstract"] or "" for p in papers]
+    rows: dict[str, Passages] = {}
+    if passages:
+        rows[PASSAGE_ROW] = Passages.of(abstracts, embedder, CACHE, f"arxiv{len(papers)}")
+    if windowed:
+        rows[WINDOW_ROW] = Passages.of(abstracts, embedder, CACHE, f"arxiv{len(papers)}w2", split=windows)
+    if passages and windowed:
+        rows[BOTH_ROW] = rows[PASSAGE_ROW] + rows[WINDOW_ROW]
     with tempfile.TemporaryDirectory(dir=CACHE) as tmp:
         lexical = build_lexical(papers, Path(tmp) / "lexical")
         vectors = VectorSet(np.arange(len(papers), dtype=np.int64), matrix.astype(np.float16).astype(np.float32))
-        result = evaluate(lexical, vectors, embedder, queries, sentence_vectors)
+        result = evaluate(lexical, vectors, embedder, queries, rows)
         del lexical
     return {"collection": "arXiv known-item", "docs": len(papers), "seed": SEED,
             "queries": {kind: sum(1 for q in queries if q[0] == kind) for kind in KINDS},
@@ -196,8 +209,10 @@ def main() -> int:
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     parser.add_argument("--passages", action="store_true",
                         help="also the best-sentence re-rank of benchmarks/passages.py (embeds every sentence once)")
+    parser.add_argument("--windows", action="store_true",
+                        help="also the re-rank by 2-sentence windows (and, with --passages, by both)")
     args = parser.parse_args()
-    report = run(args.per_kind, args.docs, args.passages)
+    report = run(args.per_kind, args.docs, args.passages, args.windows)
     if args.json:
         print(json.dumps(report))
     else:

@@ -10,7 +10,8 @@ that sentence speak at a query-time cost of one small matrix product.
 Why not in the product: it lifts SciFact by about 0.01 nDCG@10 (train and test) but stays
 below the 0.75 goal, and it costs ~8 passage vectors per paper (embedding time and storage, see
 docs/search.md, Quality). Both benchmarks run it with ``--passages``; the vectors are cached in
-``.benchcache/search/`` keyed by the embedder fingerprint and the texts.
+``.benchcache/search/`` keyed by the embedder fingerprint and the texts. :func:`windows` cuts
+fewer, longer passages (two sentences each) for the cheaper variant of benchmarks/rescore.py.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import hashlib
 import re
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -38,16 +40,24 @@ def sentences(text: str | None) -> list[str]:
     return [s for s in (part.strip() for part in _SENTENCE_END.split(normalize_text(text))) if s]
 
 
+def windows(text: str | None, size: int = 2) -> list[str]:
+    """Consecutive runs of ``size`` sentences, not overlapping: fewer, longer passages than sentences."""
+    parts = sentences(text)
+    return [" ".join(parts[i:i + size]) for i in range(0, len(parts), size)]
+
+
 class Passages:
-    """One vector per abstract sentence; rows ``starts[i]:starts[i + 1]`` belong to document ``i``."""
+    """One vector per abstract passage; rows ``starts[i]:starts[i + 1]`` belong to document ``i``."""
 
     def __init__(self, starts: np.ndarray, matrix: np.ndarray) -> None:
         self.starts, self.matrix = starts, matrix
 
     @classmethod
-    def of(cls, abstracts: list[str], embedder: Embedder, cache: Path, label: str) -> Passages:
-        """Embed (or read from ``cache``) the sentences of every abstract, document ``i`` = ``abstracts[i]``."""
-        groups = [sentences(a) for a in abstracts]
+    def of(cls, abstracts: list[str], embedder: Embedder, cache: Path, label: str,
+           split: Callable[[str | None], list[str]] = sentences) -> Passages:
+        """Embed (or read from ``cache``) the passages ``split`` cuts from every abstract (document ``i`` =
+        ``abstracts[i]``); the cache is keyed by the passages themselves, so each splitter has its own."""
+        groups = [split(a) for a in abstracts]
         texts = [s for g in groups for s in g]
         starts = np.concatenate([[0], np.cumsum([len(g) for g in groups])]).astype(np.int64)
         key = hashlib.sha256(("\n".join(texts) + embedder.fingerprint).encode()).hexdigest()[:16]
@@ -56,14 +66,20 @@ class Passages:
             return cls(starts, np.load(path).astype(np.float32))
         started = time.perf_counter()
         matrix = embedder.encode(texts, batch_size=64, progress=True)
-        print(f"embedded {len(texts)} sentences of {len(groups)} abstracts in {time.perf_counter() - started:.0f}s",
+        print(f"embedded {len(texts)} passages of {len(groups)} abstracts in {time.perf_counter() - started:.0f}s",
               file=sys.stderr)
         cache.mkdir(parents=True, exist_ok=True)
         np.save(path, matrix.astype(np.float16))
         return cls(starts, matrix.astype(np.float16).astype(np.float32))
 
+    def __add__(self, other: Passages) -> Passages:
+        """Both passage sets of every document as one (a document's rows: its own, then ``other``'s)."""
+        blocks = [m[s[d]:s[d + 1]] for d in range(len(self.starts) - 1)
+                  for m, s in ((self.matrix, self.starts), (other.matrix, other.starts))]
+        return Passages(self.starts + other.starts, np.concatenate(blocks))
+
     def best(self, query: np.ndarray, docs: list[int]) -> np.ndarray:
-        """Each document's best sentence cosine; NaN for a document without sentences."""
+        """Each document's best passage cosine; NaN for a document without passages."""
         lo, hi = self.starts[docs], self.starts[np.asarray(docs) + 1]
         has = hi > lo
         out = np.full(len(docs), np.nan)
