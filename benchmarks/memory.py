@@ -142,7 +142,7 @@ def build_search_only(papers: int) -> Path:
 def build_search_here(directory: Path, papers: int) -> None:
     """The product's VectorSet (HNSW above SEARCH_EXACT_MAX) and LexicalIndex over synthetic documents.
 
-    The graph is built with expansion_add 16 instead of the product's 128: the same connectivity, so
+    The graph is built with expansion_add 16 instead of the product's 256: the same connectivity, so
     the same file size and memory, in minutes instead of hours on two cores.
     """
     os.environ["DJANGO_SETTINGS_MODULE"] = "paperfeed.settings"
