@@ -202,6 +202,20 @@ class LexicalIndex:
         hits = [(int(pk), float(score)) for (score, _), pk in zip(result.hits, pks, strict=True)]
         return hits, result.count if count else len(hits)
 
+    def search_among(self, query: tantivy.Query, pks: list[int]) -> list[tuple[int, float]]:
+        """(pk, score) of the papers among ``pks`` that ``query`` matches, with their exact scores.
+
+        The one way search restricts a query to given papers (the exact BM25 of dense-only
+        candidates, acronym marks): one term clause per pk, which tantivy intersects about twice
+        as fast as a ``term_set_query`` of the same pks (measured at 75k, 300 pks), same scores.
+        """
+        if not pks:
+            return []
+        among = tantivy.Query.boolean_query(
+            [(tantivy.Occur.Should, tantivy.Query.term_query(self.schema, "pk", int(pk))) for pk in pks])
+        only = tantivy.Query.const_score_query(among, 0.0)
+        return self.search(self.combine(query, only), len(pks), count=False)[0]
+
     def newest(self, query: tantivy.Query, limit: int, offset: int = 0) -> tuple[list[int], int]:
         """Pks of matches, newest listing day first (browse mode: filters without words)."""
         searcher = self.index.searcher()

@@ -421,14 +421,14 @@ def _relevant_head(snapshot: Snapshot, candidates: list[Candidate]) -> tuple[lis
 
 
 def _members(snapshot: Snapshot, grouping: Grouping, candidates: list[Candidate]) -> dict[int, list[Candidate]]:
-    """Every candidate with a vector joins its nearest group, in ranking order."""
-    all_vectors = snapshot.vectors.vectors_for([c.pk for c in candidates])
+    """Every candidate with a vector joins its nearest group, in ranking order (one gather of their rows)."""
     members: dict[int, list[Candidate]] = {i: [] for i in range(len(grouping.keys))}
-    with_vectors = [c for c in candidates if c.pk in all_vectors]
-    if with_vectors:
-        assigned = grouping.assign(np.vstack([all_vectors[c.pk] for c in with_vectors]))
-        for c, g in zip(with_vectors, assigned, strict=True):
-            members[int(g)].append(c)
+    rows, found = snapshot.vectors.rows_for([c.pk for c in candidates])
+    if found.any():
+        block = np.asarray(snapshot.vectors.matrix[rows[found]], dtype=np.float32)
+        with_vectors = [c for c, ok in zip(candidates, found.tolist(), strict=True) if ok]
+        for c, g in zip(with_vectors, grouping.assign(block).tolist(), strict=True):
+            members[g].append(c)
     return members
 
 
