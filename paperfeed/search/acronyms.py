@@ -34,8 +34,9 @@ import functools
 import json
 import os
 import re
+import threading
 import unicodedata
-from collections import Counter, defaultdict
+from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,8 +46,10 @@ import tantivy
 
 from paperfeed.papers.models import Paper
 
+from . import kept_scores
 from .embedder import normalize_text
 from .hybrid import Retrieval, fuse, scored_pool
+from .kept_scores import KeptScores
 from .lexical import STOPWORDS, Filters, LexicalIndex, analyze
 
 TABLE_FILE = "acronyms.json"
@@ -57,6 +60,7 @@ PAIRS_FILE = "acronym_pairs.json"
 MIN_DEFINERS = 2
 MIN_SHARE = 0.05
 MAX_MEANINGS = 8  # meanings kept per short form, most defined first
+KEPT_ACRONYMS = 64  # acronyms (as typed) whose papers' lexical scores a generation keeps
 CENTROID_PAPERS = 200  # definers averaged into a centroid (most recent first)
 TIE_BREAKER = 0.3  # lexical: the best of the acronym and its long forms, plus this share of the others
 GENERIC_HEADS = frozenset(["learning", "model", "models", "network", "networks", "method", "methods"])
@@ -283,9 +287,30 @@ class AcronymTable:
     """Short form (lower case) -> its meanings, most defined first."""
 
     entries: dict[str, list[Meaning]] = field(default_factory=dict)
+    _kept: OrderedDict = field(default_factory=OrderedDict, repr=False, compare=False)  # see kept_scores()
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.entries)
+
+    def kept_scores(self, lexical: LexicalIndex, typed: str, either: tantivy.Query) -> KeptScores:
+        """Every paper's score for an acronym as typed or its long forms (``either``), kept for the generation.
+
+        The most recent :data:`KEPT_ACRONYMS` acronyms are kept (a common one's list: ~23,000
+        papers, 0.3 MB at 75k), as the centroids and the long forms' writers are.
+        """
+        key = (id(lexical), typed)
+        with self._lock:
+            cached = self._kept.get(key)
+            if cached is not None and cached[0] is lexical:
+                self._kept.move_to_end(key)
+                return cached[1]
+        scores = KeptScores.of(lexical, either)
+        with self._lock:
+            self._kept[key] = (lexical, scores)
+            while len(self._kept) > KEPT_ACRONYMS:
+                self._kept.popitem(last=False)
+        return scores
 
     def meanings(self, short: str) -> list[Meaning]:
         return self.entries.get(short.lower(), [])
@@ -457,19 +482,24 @@ def widen(snapshot, words: list[str], query_vector: np.ndarray | None, filters: 
     # speak for it. With other words the centroids move towards the query ("SSL certificate").
     moved = query_vector if found.rest else None
     queries = [*([query_vector] if moved is not None else []), *(_towards(c, moved) for c in centroids.values())]
-    text_query = _lexical_query(lexical, snapshot.acronyms, found)
-    lex_hits, lex_total = lexical.search(LexicalIndex.combine(text_query, lexical.filter_query(filters)), depth,
-                                         count=False)  # only "did anything match" is read
+    either = _acronym_query(lexical, found.typed, found.meanings)
+    rest = rest_query(lexical, snapshot.acronyms, found.rest)
+    kept = snapshot.acronyms.kept_scores(lexical, found.typed, either)
+    filt = lexical.filter_query(filters)
+    if rest is None and filt is None:  # a bare acronym: its list is the kept one
+        lex_hits = kept_scores.top(kept, depth)
+    else:
+        lex_hits = lexical.search(LexicalIndex.combine(_joined(either, rest), filt), depth, count=False)[0]
     pks = list(dict.fromkeys([c.pk for c in retrieval.candidates] + [pk for pk, _ in lex_hits]))
     dense = _best_cosines(vectors, queries, pks)
-    pool = scored_pool(lex_hits, dense, lexical, text_query, vectors, None)
-    return Retrieval(fuse(pool), max(lex_total, retrieval.lexical_total), retrieval.filtered_empty)
+    pool = scored_pool(lex_hits, dense, None, None, vectors, None,
+                       bm25_of=lambda unscored: kept_scores.scores_for(lexical, kept, rest, unscored))
+    # Only "did anything match" is read of the lexical total.
+    return Retrieval(fuse(pool), max(len(lex_hits), retrieval.lexical_total), retrieval.filtered_empty)
 
 
-def _lexical_query(lexical: LexicalIndex, table: AcronymTable, found: Expansion) -> tantivy.Query:
-    """(acronym | its long forms) AND ranked by the other words, other acronyms with their long forms too."""
-    either = _acronym_query(lexical, found.typed, found.meanings)
-    rest = rest_query(lexical, table, found.rest)
+def _joined(either: tantivy.Query, rest: tantivy.Query | None) -> tantivy.Query:
+    """(acronym | its long forms) AND ranked by the other words (:func:`rest_query`)."""
     if rest is None:
         return either
     return tantivy.Query.boolean_query([(tantivy.Occur.Must, either), (tantivy.Occur.Should, rest)])
@@ -646,17 +676,14 @@ def marks(lexical: LexicalIndex, clauses: list[tantivy.Query | None], pks: list[
 
     One search for all of them: clause ``j`` scores exactly ``2**j`` (a constant score) and a
     boolean query of optional clauses adds its matching clauses' scores, so a paper's score is
-    its bit mask. Restricted to ``pks`` (a term set on the pk field), it costs what the
+    its bit mask. Restricted to ``pks`` (:meth:`.LexicalIndex.search_among`), it costs what the
     candidates cost, never a list of every paper in the index that says "speech".
     """
     scored = [(tantivy.Occur.Should, tantivy.Query.const_score_query(q, float(2 ** j)))
               for j, q in enumerate(clauses) if q is not None]
     if not scored or not pks:
         return {}
-    among = tantivy.Query.const_score_query(tantivy.Query.term_set_query(lexical.schema, "pk", pks), 0.0)
-    query = tantivy.Query.boolean_query([(tantivy.Occur.Must, among),
-                                         (tantivy.Occur.Must, tantivy.Query.boolean_query(scored))])
-    return {pk: int(round(score)) for pk, score in lexical.search(query, len(pks))[0]}
+    return {pk: int(round(score)) for pk, score in lexical.search_among(tantivy.Query.boolean_query(scored), pks)}
 
 
 def naming(lexical: LexicalIndex, meanings: list[Meaning], indices: list[int], pks: list[int],

@@ -252,6 +252,43 @@ def test_naming_finds_the_long_forms_each_paper_writes(indexed, papers):
 
 
 @pytestmark_db
+def test_long_form_writers_are_searched_once_per_generation(indexed, papers):
+    """Which papers write a long form is one phrase search per generation, then a lookup per query."""
+    from paperfeed.search.reader import current
+
+    snapshot = current()
+    meaning = next(m for m in snapshot.acronyms.meanings("SSL") if m.label == "self-supervised learning")
+    writers = meaning.writers(snapshot.lexical)
+    assert writers is meaning.writers(snapshot.lexical)  # kept, not searched again
+    assert writers.tolist() == sorted(writers.tolist())  # sorted: naming looks pks up by bisection
+    text = {indexed[p["id"]].pk: re.sub(r"\s+", " ", f"{p['title']}. {p['abstract']}") for p in papers}
+    assert {pk for pk, t in text.items() if re.search(r"self[- ]supervised learning", t, re.I)} <= set(writers.tolist())
+    assert all(re.search(r"self\W*supervis", text[pk], re.I) for pk in writers.tolist())
+
+
+@pytestmark_db
+@pytest.mark.parametrize("query", ["SSL", "SSL speech", "SSL representation learning", "SSL for images"])
+def test_kept_scores_give_the_whole_querys_scores_and_top_list(indexed, query):
+    """An acronym query's lexical side from the kept scores of "acronym or long forms" is the whole query's."""
+    from paperfeed.search import kept_scores
+    from paperfeed.search.reader import current
+
+    snapshot = current()
+    lexical, table = snapshot.lexical, snapshot.acronyms
+    found = acronyms.expansion(table, query.split())
+    either = acronyms._acronym_query(lexical, found.typed, found.meanings)
+    rest = acronyms.rest_query(lexical, table, found.rest)
+    whole = acronyms._joined(either, rest)
+    kept = table.kept_scores(lexical, found.typed, either)
+    assert kept is table.kept_scores(lexical, found.typed, either)  # kept for the generation
+    pks = lexical.all_pks()
+    assert kept_scores.scores_for(lexical, kept, rest, pks) == dict(lexical.search_among(whole, pks))
+    if rest is None:  # a bare acronym's list is the kept one's head, in the index's own order
+        for depth in (5, 20, len(pks)):
+            assert kept_scores.top(kept, depth) == lexical.search(whole, depth, count=False)[0], depth
+
+
+@pytestmark_db
 def test_a_paper_writing_a_long_form_joins_that_meaning_over_a_nearer_centroid(indexed):
     """A jailbreak paper whose speech front end is "automatic speech recognition": its vector sits
     nearer the attack-success-rate papers, but "ASR" there can only mean speech recognition."""

@@ -70,3 +70,35 @@ def test_labels_are_phrases_never_topic_numbers():
     for group, label in enumerate(labels):
         members = " ".join(t.lower() for t, g in zip(titles, [0, 0, 1, 1, 2, 2], strict=True) if g == group)
         assert all(word in members for word in label.replace(" (more)", "").split()), (label, members)
+
+
+def test_label_phrases_follow_the_edge_digit_and_query_word_rules():
+    from paperfeed.search.topics import _ngrams
+
+    grams = _ngrams("Towards Scalable Graph Transformers for 3D Point Clouds with 2 Views", {"graph"})
+    assert "scalable graph transformers" in grams and "scalable graph" in grams  # query words inside are fine
+    assert "graph" not in grams  # a query word alone says nothing about a group
+    assert not any(g.split()[0] in {"towards", "for", "with"} or g.split()[-1] in {"for", "with"} for g in grams)
+    assert not any(w.isdigit() for g in grams for w in g.split())  # "2 views" and "with 2 views" are out
+    assert "3d point clouds" in grams and "views" in grams  # "3d" is a word, not a number
+    assert "transformers for 3d" in grams  # a little word may sit inside a phrase
+    assert _ngrams("Efficient Learning of Models for GNN", set()) == {"efficient learning", "learning of models",
+                                                                   "models for gnn"}  # generic or short alone
+
+
+def test_split_test_is_the_mean_pairwise_cosine():
+    """could_split reads the mean of x @ x.T without building it; the threshold decides as that mean does."""
+    import numpy as np
+
+    from paperfeed.search.topics import MAX_MEAN_COSINE, MIN_RESULTS, could_split
+
+    rng = np.random.default_rng(3)
+    centre = rng.normal(size=32)
+    for noise in (0.3, 0.6, 0.9, 1.2, 2.0, 4.0):
+        x = (centre + noise * rng.normal(size=(40, 32))).astype(np.float32)
+        x /= np.linalg.norm(x, axis=1, keepdims=True)
+        mean = float((x @ x.T).mean())
+        if abs(mean - MAX_MEAN_COSINE) > 1e-3:
+            assert could_split(x) == (mean <= MAX_MEAN_COSINE), (noise, mean)
+    spread = rng.normal(size=(MIN_RESULTS - 1, 32)).astype(np.float32)
+    assert not could_split(spread / np.linalg.norm(spread, axis=1, keepdims=True))  # too few to group
