@@ -13,8 +13,8 @@ frequent terms. Its settings are fixed here (``ANCHOR_*``), so changing the site
 scorer never moves the anchor. Baselines: random order, recency (newest first), trending
 (Hugging Face upvotes from hf_daily_papers.jsonl.gz -- what a member gets on cold start).
 
-The site's rows use ``recommender`` as the site does: tf-idf over every term (no cap), its SVM
-(``recommender.C``), and ``fusion`` (that SVM's score plus the sentence embeddings' score, each
+The site's rows use ``recommender`` as the site does: tf-idf over every term (no cap) beside the
+papers' arXiv categories (``recommender.with_categories``), its SVM (``recommender.C``), and ``fusion`` (that SVM's score plus the sentence embeddings' score, each
 z-scored per member). Embeddings are the search app's MiniLM vectors of ``paper_text`` (what the
 site reads from the search index), cached by arXiv id in .benchcache/recommend/ (the first run
 embeds ~14,700 texts; ``--no-embeddings`` skips those rows).
@@ -28,6 +28,8 @@ saved; the models never see them.
     python benchmarks/recommend.py --json                # the same as JSON
     nice -n 10 python benchmarks/recommend.py --breakdown  # + each step from the anchor to the site
     nice -n 10 python benchmarks/recommend.py --members 100 --seed 1   # a quick subsample
+    nice -n 10 python benchmarks/recommend.py --json --split 2026-04-01 --no-embeddings --breakdown
+        # April: where CATEGORY_WEIGHT was chosen; --split 2026-03-01: March, where nothing was tuned
 """
 
 from __future__ import annotations
@@ -64,8 +66,9 @@ CACHE = ROOT / ".benchcache" / "recommend"
 ANCHOR = "tf-idf SVM (arxiv-sanity-lite, the anchor)"
 ANCHOR_MAX_FEATURES = 50_000
 ANCHOR_C = 0.1
-USED = "tf-idf SVM, every term + negatives (used)"
-HYBRID = "tf-idf SVM + embeddings + negatives (hybrid)"
+TEXT = "tf-idf SVM, every term + negatives (text alone)"
+USED = "tf-idf + categories SVM + negatives (used)"
+HYBRID = "tf-idf + categories SVM + embeddings + negatives (hybrid)"
 
 
 def load_papers(path: Path) -> list[dict]:
@@ -172,18 +175,20 @@ def shown_negatives(features, positive: list[int], pool: list[int], rows: list[d
     return [row for row in top if author not in rows[row]["authors"]]
 
 
-def rankers(anchor_features, features, vectors, breakdown: bool):
+def rankers(anchor_features, text, features, vectors, breakdown: bool):
     """name -> (score function of (positive, candidates, negative), whether it gets the negatives).
 
-    ``breakdown`` adds the step between the anchor and the site's method (the features and C alone).
+    ``breakdown`` adds the steps between the anchor and the site's method: every term and C alone,
+    then the member's negatives, before the categories join.
     """
     def score(matrix, method, **kwargs):
         return lambda pos, cands, neg: recommender.score(matrix, pos, cands, method=method, negative=neg, **kwargs)
 
-    table = {"tf-idf centroid": (score(features, "centroid"), False),
+    table = {"tf-idf centroid": (score(text, "centroid"), False),
              ANCHOR: (score(anchor_features, "svm", c=ANCHOR_C), False)}
     if breakdown:
-        table[f"tf-idf SVM, every term, C = {recommender.C:g}"] = (score(features, "svm"), False)
+        table[f"tf-idf SVM, every term, C = {recommender.C:g}"] = (score(text, "svm"), False)
+        table[TEXT] = (score(text, "svm"), True)
     table[USED] = (score(features, "svm"), True)
     if vectors is not None:
         table["embeddings centroid"] = (score(vectors, "centroid"), False)
@@ -219,8 +224,10 @@ def main() -> int:
     texts = [recommender.paper_text(p["title"], p["abstract"]) for p in data.rows]
     t0 = time.perf_counter()
     anchor_features = recommender.tfidf(texts, max_features=ANCHOR_MAX_FEATURES)
-    features = recommender.tfidf(texts)
-    console.print(f"tf-idf {anchor_features.shape} (anchor) and {features.shape} in {time.perf_counter() - t0:.1f}s")
+    text = recommender.tfidf(texts)
+    features = recommender.with_categories(text, [p["categories"] for p in data.rows])
+    console.print(f"tf-idf {anchor_features.shape} (anchor) and {text.shape}, with categories {features.shape}, "
+                  f"in {time.perf_counter() - t0:.1f}s")
     vectors = embed(data.rows, console) if args.embeddings else None
 
     candidates = list(range(data.window))
@@ -229,7 +236,7 @@ def main() -> int:
     hf = np.array([votes.get(p["id"], 0) for p in window], dtype=np.float64)
     methods: dict[str, list[tuple[float, float]]] = defaultdict(list)
     timings: dict[str, float] = defaultdict(float)
-    table = rankers(anchor_features, features, vectors, args.breakdown)
+    table = rankers(anchor_features, text, features, vectors, args.breakdown)
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("members", total=len(data.members))
         for a in data.members:

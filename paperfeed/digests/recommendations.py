@@ -34,8 +34,8 @@ RECENT_DAYS = 14
 MAX_CANDIDATES = 4000
 MAX_POSITIVES = 200
 MAX_NEGATIVES = 400
-# Chosen by benchmarks/recommend.py (docs/digests.md has the table): the tf-idf SVM trained against
-# the member's negatives, fused with the embeddings' score (the SVM alone when there are no vectors).
+# Chosen by benchmarks/recommend.py (docs/digests.md has the table): the SVM over tf-idf and categories
+# trained against the member's negatives, fused with the embeddings' score (the SVM alone without vectors).
 METHOD = "fusion"
 
 
@@ -138,9 +138,13 @@ def _embedding_rows(papers: list[Paper]) -> np.ndarray | None:
 
 
 def features_for(papers: list[Paper]):
-    """tf-idf of title + abstract, and in 'hybrid' mode the search app's vectors (None when it has none)."""
+    """(tf-idf of title + abstract, that beside the categories, the search app's vectors or None).
+
+    The scorer reads the categories too; a pick's reason names the paper closest in words alone.
+    """
     text = recommender.tfidf([recommender.paper_text(p.title, p.abstract) for p in papers])
-    return text, (_embedding_rows(papers) if feature_kind() == "hybrid" else None)
+    scored = recommender.with_categories(text, [p.category_list for p in papers])
+    return text, scored, (_embedding_rows(papers) if feature_kind() == "hybrid" else None)
 
 
 def cold_start(categories: list[str] | None, limit: int, exclude: set[int], window: tuple[date, date]) -> list[Pick]:
@@ -175,13 +179,13 @@ def picks_for(user, *, window: tuple[date, date] | None = None, categories: list
     if not candidates:
         return []
     positives = [p for p, _ in mine]
-    features, vectors = features_for(positives + negatives + candidates)
+    text, features, vectors = features_for(positives + negatives + candidates)
     pos_idx = list(range(len(positives)))
     neg_idx = list(range(len(positives), len(positives) + len(negatives)))
     cand_idx = list(range(len(positives) + len(negatives), len(positives) + len(negatives) + len(candidates)))
     scores = recommender.score(features, pos_idx, cand_idx, method=METHOD, negative=neg_idx, vectors=vectors)
     top = np.argsort(-scores, kind="stable")[:limit]
-    reasons = recommender.explain(features, pos_idx, [cand_idx[i] for i in top])
+    reasons = recommender.explain(text, pos_idx, [cand_idx[i] for i in top])
     picks = []
     for i, why in zip(top, reasons, strict=True):
         source, where = mine[why.positive_index]

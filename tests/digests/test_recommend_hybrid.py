@@ -67,12 +67,14 @@ def test_hybrid_features_are_the_indexed_vectors_in_order(topics, data_dir, sett
         papers = [by_id[r["id"]] for r in reversed(rows)]  # any order: rows must follow the papers
 
         settings.RECOMMEND_FEATURES = "hybrid"
-        text, found = features_for(papers)
-        assert text.shape[0] == len(papers) and found.shape == (len(papers), vectors.shape[1])
+        text, scored, found = features_for(papers)
+        assert text.shape[0] == scored.shape[0] == len(papers) and found.shape == (len(papers), vectors.shape[1])
+        named = {c for r in rows for c in r["categories"]}
+        assert scored.shape[1] == text.shape[1] + len(named)  # the categories beside the words
         cosines = np.sum(found * vectors[::-1], axis=1)
         assert cosines.min() > 0.99  # each row is that paper's vector (stored as float16)
 
         settings.RECOMMEND_FEATURES = "tfidf"
-        assert features_for(papers)[1] is None
+        assert features_for(papers)[2] is None
     finally:
         reader.forget()
