@@ -1,0 +1,101 @@
+"""Where a first-time search's CPU goes, phase by phase, at 75k papers (the data of search_latency.py).
+
+    python benchmarks/search_phases.py --queries 150
+
+The same queries, warm-up and BLAS cap as ``search_latency.py``; each of the service's phase
+functions is wrapped with the process CPU clock, so the shares are what the code costs without
+cProfile's per-call overhead (which inflates Python-heavy steps several-fold). Nested phases are
+shown indented under the phase that calls them; a phase's time includes its children. The
+slowest queries are listed with their phases, since a p95 is made of them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import os
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import search_latency as bench  # noqa: E402  (sets Django up on the benchmark's data dir)
+
+# (module, function, depth): the service's phases and the steps inside them worth naming.
+PHASES = [("service", "_retrieve", 0), ("embedder.Embedder", "encode_query", 1), ("service", "retrieve", 1),
+          ("hybrid", "scored_pool", 2), ("hybrid", "fuse", 2), ("acronyms", "widen", 1),
+          ("service", "_gate", 0), ("service", "_account", 0), ("service", "_is_person", 0),
+          ("service", "_group", 0), ("acronyms", "group_by_meaning", 1), ("service", "find_groups", 1),
+          ("topics", "label_groups", 2), ("service", "_members", 1), ("service", "_load", 0),
+          ("highlight", "snippet", 1), ("highlight", "highlight_title", 1)]
+
+
+def _wrap(owner, name: str, spent: dict, current: dict) -> None:
+    original = getattr(owner, name)
+
+    @functools.wraps(original)
+    def timed(*args, **kwargs):
+        started = time.process_time()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            ms = (time.process_time() - started) * 1000
+            spent[name] += ms
+            current[name] = current.get(name, 0.0) + ms
+
+    setattr(owner, name, timed)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--queries", type=int, default=150)
+    parser.add_argument("--slowest", type=int, default=10)
+    args = parser.parse_args()
+    from rich.console import Console
+    from rich.table import Table
+
+    from paperfeed.search import acronyms, embedder, highlight, hybrid, service, topics
+    from paperfeed.server import limit_blas_threads
+
+    papers = bench.load_corpus()
+    matrix, _ = bench.corpus_matrix(papers)
+    bench.setup_django(str(bench.SERVICE_DIR), "pf-bench-")
+    bench.prepare_service(papers, matrix)
+    limit_blas_threads()
+    queries = bench.make_queries(papers, args.queries)
+    for q in bench.make_queries(papers, 30, seed=99):
+        service.search(q)
+    modules = {"service": service, "hybrid": hybrid, "acronyms": acronyms, "topics": topics,
+               "highlight": highlight, "embedder.Embedder": embedder.Embedder}
+    spent: dict[str, float] = defaultdict(float)
+    current: dict[str, float] = {}
+    for owner, name, _ in PHASES:
+        _wrap(modules[owner], name, spent, current)
+    totals, per_query = [], []
+    for q in queries:
+        current.clear()
+        started = time.process_time()
+        service.search(q)
+        totals.append((time.process_time() - started) * 1000)
+        per_query.append((totals[-1], q, dict(current)))
+    mean = float(np.mean(totals))
+    print(f"search() CPU per first-time query, {len(queries)} queries, load "
+          f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}: mean {mean:.2f} ms, "
+          f"p50 {np.percentile(totals, 50):.2f}, p95 {np.percentile(totals, 95):.2f}")
+    table = Table(title="phases (a phase includes the ones indented under it)")
+    for column in ("phase", "ms per query", "share"):
+        table.add_column(column, justify="left" if column == "phase" else "right")
+    for _, name, depth in PHASES:
+        table.add_row("  " * depth + name, f"{spent[name] / len(queries):.2f}", f"{spent[name] / sum(totals):.0%}")
+    Console(width=160).print(table)
+    for total, q, phases in sorted(per_query, key=lambda item: -item[0])[: args.slowest]:
+        named = " ".join(f"{k}={v:.1f}" for k, v in phases.items() if v >= 1.0)
+        print(f"{total:6.1f} ms  {q[:44]:44s} {named}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
