@@ -488,6 +488,9 @@ def widen(snapshot, words: list[str], query_vector: np.ndarray | None, filters: 
     filt = lexical.filter_query(filters)
     if rest is None and filt is None:  # a bare acronym: its list is the kept one
         lex_hits = kept_scores.top(kept, depth)
+    elif rest is not None and filt is None and kept_scores.merge_pays(kept, _matches_at_most(lexical, snapshot.acronyms,
+                                                                                              found.rest)):
+        lex_hits = kept_scores.top_with(lexical, kept, rest, depth)
     else:
         lex_hits = lexical.search(LexicalIndex.combine(_joined(either, rest), filt), depth, count=False)[0]
     pks = list(dict.fromkeys([c.pk for c in retrieval.candidates] + [pk for pk, _ in lex_hits]))
@@ -496,6 +499,16 @@ def widen(snapshot, words: list[str], query_vector: np.ndarray | None, filters: 
                        bm25_of=lambda unscored: kept_scores.scores_for(lexical, kept, rest, unscored))
     # Only "did anything match" is read of the lexical total.
     return Retrieval(fuse(pool), max(len(lex_hits), retrieval.lexical_total), retrieval.filtered_empty)
+
+
+def _matches_at_most(lexical: LexicalIndex, table: AcronymTable, words: list[str]) -> int:
+    """An upper bound of the papers :func:`rest_query` matches: the sum of its terms' document
+    frequencies (unbounded when another acronym, with its phrases, or an unknown word, spelled
+    loosely, is among them)."""
+    if any(_known(table, w) for w in words):
+        return lexical.num_docs * len(words)
+    freqs = [lexical.text_doc_freq(term) for term in analyze(" ".join(words))]
+    return sum(freqs) if all(freqs) else lexical.num_docs * len(words)
 
 
 def _joined(either: tantivy.Query, rest: tantivy.Query | None) -> tantivy.Query:

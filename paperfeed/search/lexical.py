@@ -202,6 +202,19 @@ class LexicalIndex:
         hits = [(int(pk), float(score)) for (score, _), pk in zip(result.hits, pks, strict=True)]
         return hits, result.count if count else len(hits)
 
+    def search_placed(self, query: tantivy.Query, limit: int) -> tuple[list[tuple[int, float]], list[int]]:
+        """:meth:`search`'s top list and each hit's place in the index (segment, then document).
+
+        Why the place: tantivy breaks equal scores by it, so a list merged from kept scores
+        (:func:`.kept_scores.top_with`) can order its ties as the index would.
+        """
+        searcher = self.index.searcher()
+        result = searcher.search(query, limit=max(1, limit), count=False)
+        addresses = [addr for _, addr in result.hits]
+        pks = searcher.fast_field_values("pk", addresses) if addresses else []
+        hits = [(int(pk), float(score)) for (score, _), pk in zip(result.hits, pks, strict=True)]
+        return hits, [(a.segment_ord << 32) + a.doc for a in addresses]
+
     def search_among(self, query: tantivy.Query, pks: list[int]) -> list[tuple[int, float]]:
         """(pk, score) of the papers among ``pks`` that ``query`` matches, with their exact scores.
 
