@@ -5,7 +5,8 @@
 - ``days``: which days have a list at all (previous/next links, weeks and months around them);
 - ``listings``: any listing added or hidden (which day the home page shows, its "so far today" strip);
 - ``trending``: any vote or listing (trending also decays with time: readers add a time bucket);
-- ``catalog``: any paper added or changed (category and search feeds).
+- ``catalog``: any paper added or changed (category and search feeds);
+- ``comments``: any comment added, changed, hidden, shown or deleted (the counts cards show).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ DAYS = "days"
 LISTINGS = "listings"
 TRENDING = "trending"
 CATALOG = "catalog"
+COMMENTS = "comments"
 
 
 def day(value: date) -> str:
