@@ -55,7 +55,7 @@ def main() -> int:
             continue
         either = acronyms._acronym_query(lexical, found.typed, found.meanings)
         rest = acronyms.rest_query(lexical, table, found.rest)
-        kept = table.kept_scores(lexical, found.typed, either)
+        kept = table.kept_scores(lexical, either)
         whole_ms, (whole, _) = _cpu_ms(partial(lexical.search, count=False), acronyms._joined(either, rest), args.depth)
         bound_ms, bound = _cpu_ms(acronyms._matches_at_most, lexical, table, found.rest)
         takes = kept_scores.merge_pays(kept, bound)

@@ -103,6 +103,16 @@ def _warm_paths() -> list[str]:
     return paths
 
 
+def _warm_search_index() -> None:
+    """Warm the current search generation (search/reader.py ``Snapshot.warm``: the common acronyms'
+    kept scores), so the first reader of an acronym does not pay it."""
+    from paperfeed.search import reader
+
+    snapshot = reader.current()
+    if snapshot is not None:
+        snapshot.warm()
+
+
 def _host() -> str:
     """A Host header this deployment accepts (ALLOWED_HOSTS), preferably the site's own."""
     site = urlsplit(settings.SITE_URL).hostname or ""
@@ -161,6 +171,7 @@ def warm_up(application) -> float:
             status = _request_itself(application, path, host)
             if not status.startswith(("2", "3")):
                 logger.warning("warm-up: %s answered %s", path, status)
+        _warm_search_index()
     except Exception:  # a broken page must not keep the worker from serving the rest
         logger.warning("warm-up failed", exc_info=True)
     finally:

@@ -35,6 +35,7 @@ import json
 import os
 import re
 import threading
+import time
 import unicodedata
 from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Iterable
@@ -60,7 +61,9 @@ PAIRS_FILE = "acronym_pairs.json"
 MIN_DEFINERS = 2
 MIN_SHARE = 0.05
 MAX_MEANINGS = 8  # meanings kept per short form, most defined first
-KEPT_ACRONYMS = 64  # acronyms (as typed) whose papers' lexical scores a generation keeps
+KEPT_ACRONYMS = 64  # acronym queries (an acronym with its long forms) whose papers' lexical scores a generation keeps
+WARM_ACRONYMS = 32  # the most-defined acronyms whose kept scores a web worker builds as it warms up (2 spellings each)
+WARM_SECONDS = 2.0  # at most this long per generation and process (at 75k: 0.4 s of CPU for the 64 lists, 7 MB)
 CENTROID_PAPERS = 200  # definers averaged into a centroid (most recent first)
 TIE_BREAKER = 0.3  # lexical: the best of the acronym and its long forms, plus this share of the others
 GENERIC_HEADS = frozenset(["learning", "model", "models", "network", "networks", "method", "methods"])
@@ -289,17 +292,20 @@ class AcronymTable:
     entries: dict[str, list[Meaning]] = field(default_factory=dict)
     _kept: OrderedDict = field(default_factory=OrderedDict, repr=False, compare=False)  # see kept_scores()
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+    built: int = field(default=0, repr=False, compare=False)  # kept score lists built so far (warm-up's and queries')
 
     def __len__(self) -> int:
         return len(self.entries)
 
-    def kept_scores(self, lexical: LexicalIndex, typed: str, either: tantivy.Query) -> KeptScores:
-        """Every paper's score for an acronym as typed or its long forms (``either``), kept for the generation.
+    def kept_scores(self, lexical: LexicalIndex, either: tantivy.Query) -> KeptScores:
+        """Every paper's score for an acronym or its long forms (``either``), kept for the generation.
 
-        The most recent :data:`KEPT_ACRONYMS` acronyms are kept (a common one's list: ~23,000
-        papers, 0.3 MB at 75k), as the centroids and the long forms' writers are.
+        Kept by the query itself (its full description), so every spelling that makes the same
+        query ("LoRA", "LORA") shares one list. The most recent :data:`KEPT_ACRONYMS` are kept (a
+        common one's list: ~23,000 papers, 0.6 MB at 75k), as the centroids and the long forms'
+        writers are.
         """
-        key = (id(lexical), typed)
+        key = (id(lexical), repr(either))
         with self._lock:
             cached = self._kept.get(key)
             if cached is not None and cached[0] is lexical:
@@ -307,10 +313,30 @@ class AcronymTable:
                 return cached[1]
         scores = KeptScores.of(lexical, either)
         with self._lock:
+            self.built += 1
             self._kept[key] = (lexical, scores)
             while len(self._kept) > KEPT_ACRONYMS:
                 self._kept.popitem(last=False)
         return scores
+
+    def warm(self, lexical: LexicalIndex, seconds: float = WARM_SECONDS) -> int:
+        """Build the kept scores of the most-defined acronyms before a query asks; how many were built.
+
+        The first query of an acronym in a new generation paid its whole list (60-90 ms for the
+        common ones at 75k). Each acronym is built as written in capitals and as their plural
+        ("LLM", "LLMs": two different queries); the most-defined first, and no longer than
+        ``seconds`` in all, so a generation with many acronyms never holds a worker up for long.
+        """
+        deadline = time.monotonic() + seconds
+        before = self.built
+        common = sorted(self.entries, key=lambda short: (-sum(m.count for m in self.entries[short]), short))
+        for short in common[:WARM_ACRONYMS]:
+            for typed in (short.upper(), short.upper() + "s"):
+                if time.monotonic() >= deadline:
+                    return self.built - before
+                if _known(self, typed) is not None:
+                    self.kept_scores(lexical, _acronym_query(lexical, typed, self.entries[short]))
+        return self.built - before
 
     def meanings(self, short: str) -> list[Meaning]:
         return self.entries.get(short.lower(), [])
@@ -484,7 +510,7 @@ def widen(snapshot, words: list[str], query_vector: np.ndarray | None, filters: 
     queries = [*([query_vector] if moved is not None else []), *(_towards(c, moved) for c in centroids.values())]
     either = _acronym_query(lexical, found.typed, found.meanings)
     rest = rest_query(lexical, snapshot.acronyms, found.rest)
-    kept = snapshot.acronyms.kept_scores(lexical, found.typed, either)
+    kept = snapshot.acronyms.kept_scores(lexical, either)
     filt = lexical.filter_query(filters)
     if rest is None and filt is None:  # a bare acronym: its list is the kept one
         lex_hits = kept_scores.top(kept, depth)

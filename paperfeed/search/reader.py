@@ -72,6 +72,26 @@ class Snapshot:
     stamps: list[tuple[str, tuple[int, int]]] = field(default_factory=list)  # path -> (size, mtime) when opened
     damage: str = ""  # set by the background checksum when a file's bytes differ
     checksummed: bool = False
+    warmed: bool = False  # see warm()
+    _warm_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def warm(self) -> int:
+        """Build what the first queries of this generation would pay otherwise (the common acronyms'
+        kept scores, :meth:`.AcronymTable.warm`); once per snapshot: a second caller waits for the
+        first. How many lists this call built.
+
+        Called by a web worker's warm-up (server.warm_up), not in a thread of its own when a
+        generation opens: a search reads the index's memory-mapped files, and a thread doing so
+        while a damaged file is being rewritten dies with the whole process (SIGBUS), where a
+        request would only have failed. A generation published while a worker serves builds each
+        acronym's list on its first query, as before."""
+        with self._warm_lock:
+            if self.warmed:
+                return 0
+            try:
+                return self.acronyms.warm(self.lexical)
+            finally:
+                self.warmed = True
 
     @functools.cached_property
     def acronyms(self) -> AcronymTable:

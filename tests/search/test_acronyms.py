@@ -279,8 +279,8 @@ def test_kept_scores_give_the_whole_querys_scores_and_top_list(indexed, query):
     either = acronyms._acronym_query(lexical, found.typed, found.meanings)
     rest = acronyms.rest_query(lexical, table, found.rest)
     whole = acronyms._joined(either, rest)
-    kept = table.kept_scores(lexical, found.typed, either)
-    assert kept is table.kept_scores(lexical, found.typed, either)  # kept for the generation
+    kept = table.kept_scores(lexical, either)
+    assert kept is table.kept_scores(lexical, either)  # kept for the generation
     pks = lexical.all_pks()
     assert kept_scores.scores_for(lexical, kept, rest, pks) == dict(lexical.search_among(whole, pks))
     for depth in (5, 20, len(pks)):  # the same list, ties in the index's own order
@@ -354,3 +354,35 @@ def test_lower_case_words_are_not_taken_for_acronyms(indexed):
     assert not meanings & {long_form_key(g.label) for g in service.search("mae", limit=50).groups}
     labels = {long_form_key(g.label) for g in service.search("MAE", limit=100).groups}
     assert {long_form_key("mean absolute error"), long_form_key("masked autoencoder")} <= labels, labels
+
+
+def _answer(results) -> tuple:
+    return ([h.paper.pk for h in results.hits], results.total, [(g.label, g.size) for g in results.groups])
+
+
+@pytestmark_db
+def test_a_warmed_generation_answers_acronyms_without_building_their_scores(indexed, monkeypatch):
+    """A web worker's warm-up builds its generation's common acronyms' kept scores (reader.Snapshot.warm):
+    the first query of each spelling then builds none, and answers as a cold generation does."""
+    from paperfeed.search import reader, service
+    from paperfeed.server import _warm_search_index
+
+    queries = ["SSL", "ASR", "MAE", "SSLs", "MAEs", "SSL speech"]
+    with monkeypatch.context() as cold_process:
+        cold_process.setattr(acronyms, "WARM_ACRONYMS", 0)
+        reader.forget()
+        cold = reader.current()
+        assert cold.warm() == 0 and cold.acronyms.built == 0
+        expected = {q: _answer(service.search(q, limit=100)) for q in queries}
+        assert cold.acronyms.built >= 3  # each acronym paid its list on its first query
+    reader.forget()
+    warm = reader.current()
+    assert warm is not cold
+    _warm_search_index()  # what a web worker's warm-up does
+    assert warm.warmed and warm.warm() == 0  # once per generation
+    built = warm.acronyms.built
+    assert built >= 6  # SSL, ASR, MAE, each as written and plural
+    for q in queries:
+        assert _answer(service.search(q, limit=100)) == expected[q], q
+    assert warm.acronyms.built == built
+    assert warm.acronyms.warm(warm.lexical, seconds=0) == 0  # the time bound: nothing starts past it
