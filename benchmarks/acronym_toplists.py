@@ -38,13 +38,8 @@ def main() -> int:
     from paperfeed.search import acronyms, kept_scores
     from paperfeed.search.query import parse_query
     from paperfeed.search.reader import current
-    from paperfeed.server import limit_blas_threads
 
-    papers = bench.load_corpus()
-    matrix, _ = bench.corpus_matrix(papers)
-    bench.setup_django(str(bench.SERVICE_DIR), "pf-bench-")
-    bench.prepare_service(papers, matrix)
-    limit_blas_threads()
+    papers, _ = bench.serving_corpus()
     snapshot = current()
     lexical, table = snapshot.lexical, snapshot.acronyms
     identical, rows = 0, []

@@ -57,13 +57,8 @@ def main() -> int:
     from paperfeed.search import acronyms, service
     from paperfeed.search.query import parse_query
     from paperfeed.search.reader import current
-    from paperfeed.server import limit_blas_threads
 
-    papers = bench.load_corpus()
-    matrix, _ = bench.corpus_matrix(papers)
-    bench.setup_django(str(bench.SERVICE_DIR), "pf-bench-")
-    bench.prepare_service(papers, matrix)
-    limit_blas_threads()
+    papers, _ = bench.serving_corpus()
     snapshot = current()
     snapshot.warm()  # as a web worker's warm-up does; the rounds below use fresh tables
     queries = [q for q in bench.make_queries(papers, args.queries)

@@ -142,6 +142,21 @@ def prepare_service(papers: list[dict], matrix: np.ndarray) -> None:
     (SERVICE_DIR / "READY").touch()
 
 
+def serving_corpus(cap_blas: bool = True) -> tuple[list[dict], int]:
+    """The corpus, with SERVICE_DIR's database and index ready and Django set up on them, as a web
+    process serves it: numpy's BLAS capped at ``WEB_BLAS_THREADS`` (after the build's batch work)
+    unless ``cap_blas`` is false. Returns the papers and how many have real vectors."""
+    papers = load_corpus()
+    matrix, real = corpus_matrix(papers)
+    setup_django(str(SERVICE_DIR), "pf-bench-")
+    prepare_service(papers, matrix)
+    if cap_blas:
+        from paperfeed.server import limit_blas_threads
+
+        limit_blas_threads()
+    return papers, real
+
+
 def index_as_configured() -> None:
     """A cached index built under another ``SEARCH_EXACT_MAX`` (no HNSW graph where one is due, or
     one where none is) is rebuilt as ``paperfeed index --rebuild`` would: from the vector cache,
@@ -198,14 +213,7 @@ def service_latency(args) -> dict:
 
     from paperfeed.search.service import search
 
-    papers = load_corpus()
-    matrix, real = corpus_matrix(papers)
-    setup_django(str(SERVICE_DIR), "pf-bench-")
-    prepare_service(papers, matrix)
-    if not args.blas_default:
-        from paperfeed.server import limit_blas_threads
-
-        limit_blas_threads()  # as every serving process does (WEB_BLAS_THREADS), after the build's batch work
+    papers, real = serving_corpus(cap_blas=not args.blas_default)
     queries = make_queries(papers, args.queries)
     for q in make_queries(papers, 30, seed=99):  # warm up: index open, model loaded, statements prepared
         search(q)

@@ -58,13 +58,8 @@ def main() -> int:
     from rich.table import Table
 
     from paperfeed.search import acronyms, embedder, highlight, hybrid, service, topics
-    from paperfeed.server import limit_blas_threads
 
-    papers = bench.load_corpus()
-    matrix, _ = bench.corpus_matrix(papers)
-    bench.setup_django(str(bench.SERVICE_DIR), "pf-bench-")
-    bench.prepare_service(papers, matrix)
-    limit_blas_threads()
+    papers, _ = bench.serving_corpus()
     queries = bench.make_queries(papers, args.queries)
     for q in bench.make_queries(papers, 30, seed=99):
         service.search(q)

@@ -29,9 +29,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from djangoenv import setup_django  # noqa: E402
-from search_corpus import load_corpus  # noqa: E402
-from search_latency import SERVICE_DIR, corpus_matrix, percentiles, prepare_service  # noqa: E402
+from search_latency import percentiles, serving_corpus  # noqa: E402
 
 SEED = 20260712
 PAPERS = 200
@@ -56,10 +54,7 @@ def run(n: int = PAPERS) -> dict:
     from paperfeed.search.reader import current
     from paperfeed.search.similar import similar_papers
 
-    corpus = load_corpus()
-    matrix, real = corpus_matrix(corpus)
-    setup_django(str(SERVICE_DIR), "pf-bench-")
-    prepare_service(corpus, matrix)
+    corpus, real = serving_corpus(cap_blas=False)
     ids = random.Random(SEED).sample([p["id"] for p in corpus[:real]], n + 20)
     found = Paper.objects.in_bulk(ids, field_name="arxiv_id")
     papers = [found[i] for i in ids if i in found]
