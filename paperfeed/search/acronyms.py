@@ -267,7 +267,6 @@ class Meaning:
         self._centroids[id(vectors)] = (vectors, centroid)
         return centroid
 
-
     def writers(self, lexical: LexicalIndex) -> np.ndarray:
         """Sorted pks of every paper whose title or abstract writes the long form (:func:`long_form_query`).
 

@@ -59,6 +59,9 @@ def _prefix(stem: str) -> str:
     return stem[:-1] if len(stem) > 1 else stem
 
 
+_IRREGULAR = _irregular()
+
+
 @lru_cache(maxsize=4096)  # one pattern per set of query terms
 def _candidates(terms: frozenset[str], plain: bool) -> re.Pattern[str]:
     """Whole words that may match ``terms``: those a word-by-word check could not skip.
@@ -74,9 +77,6 @@ def _candidates(terms: frozenset[str], plain: bool) -> re.Pattern[str]:
     if not plain:
         alternatives.append(r"\w*[^\WA-Za-z0-9]\w*")
     return re.compile(f"(?<!\\w)(?:{'|'.join(alternatives) or '(?!)'})")
-
-
-_IRREGULAR = _irregular()
 
 
 def _spans(text: str, terms: frozenset[str], skip_math: bool) -> list[tuple[int, int]]:
