@@ -17,6 +17,7 @@ from .embedder import normalize_text
 from .lexical import STOPWORDS, analyze
 
 _MATH = re.compile(r"\$[^$]*\$")
+_WORD_END = re.compile(r"\w*")
 SNIPPET_WORDS = 40
 
 
@@ -79,6 +80,35 @@ def _candidates(terms: frozenset[str], plain: bool) -> re.Pattern[str]:
     return re.compile(f"(?<!\\w)(?:{'|'.join(alternatives) or '(?!)'})")
 
 
+@lru_cache(maxsize=4096)  # one tuple per set of query terms
+def _plain_starts(terms: frozenset[str]) -> tuple[str, ...] | None:
+    """What a candidate word of a plain text starts with, lower case (:func:`_candidates`); None
+    when one of them is not plain ASCII, whose case-insensitive match only the regex gets right."""
+    starts = {_prefix(t) for t in terms if t} | {w for t in terms for w in _IRREGULAR.get(t, ())}
+    return tuple(starts) if all(s.isascii() and s.isalnum() for s in starts) else None
+
+
+def _word_spans(text: str, terms: frozenset[str]) -> list[tuple[int, int]]:
+    """The whole words of ``text`` that :func:`_candidates` would find, in order.
+
+    A plain text is searched with ``str.find`` for each start in its lower-case copy, which C does
+    far faster than the regex engine trying the alternatives at every position; a hit inside a word
+    is not a word's start, and the word runs to the end of its letters and digits.
+    """
+    plain = text.isascii() and "_" not in text
+    starts = _plain_starts(terms) if plain else None
+    if starts is None:
+        return [m.span() for m in _candidates(terms, plain).finditer(text)]
+    lower, found = text.lower(), {}
+    for start in starts:
+        at = lower.find(start)
+        while at >= 0:
+            if (at == 0 or not lower[at - 1].isalnum()) and at not in found:
+                found[at] = _WORD_END.match(text, at).end()
+            at = lower.find(start, at + 1)
+    return sorted(found.items())
+
+
 def _spans(text: str, terms: frozenset[str], skip_math: bool) -> list[tuple[int, int]]:
     if not terms:
         return []
@@ -86,12 +116,12 @@ def _spans(text: str, terms: frozenset[str], skip_math: bool) -> list[tuple[int,
     # matching word is then checked against the math spans, and only when the text has math.
     math = [m.span() for m in _MATH.finditer(text)] if skip_math and "$" in text else []
     spans = []
-    for m in _candidates(terms, text.isascii() and "_" not in text).finditer(text):
-        if terms.isdisjoint(_stems(m.group(0))):
+    for start, end in _word_spans(text, terms):
+        if terms.isdisjoint(_stems(text[start:end])):
             continue
-        if math and any(a <= m.start() < b for a, b in math):
+        if math and any(a <= start < b for a, b in math):
             continue
-        spans.append(m.span())
+        spans.append((start, end))
     return spans
 
 
@@ -133,18 +163,26 @@ def snippet(abstract: str, terms: frozenset[str], words: int = SNIPPET_WORDS) ->
     if not text:
         return ""
     spans = _spans(text, terms, skip_math=False)
-    # normalize_text leaves single spaces between words, so a word's number is the spaces before it.
-    tokens = text.split(" ")
-    if len(tokens) <= words:
+    # normalize_text leaves single spaces between words, so a word's number is the spaces before it
+    # (counted in C: splitting the whole text into words cost more than the rest of a snippet).
+    tokens = text.count(" ") + 1
+    if tokens <= words:
         return _render(text, spans)
     hits, seen, position = [], 0, 0
     for start, _ in spans:
         seen += text.count(" ", position, start)
         position = start
         hits.append(seen)
-    first = _best_window(hits, len(tokens), words)
-    lo = sum(map(len, tokens[:first])) + first
-    hi = lo + sum(map(len, tokens[first: first + words])) + words - 1
+    first = _best_window(hits, tokens, words)
+    # The window's ends from the spaces around it, found by C's split: a word's number is known,
+    # and a split bounded by maxsplit stops there.
+    if first == 0:
+        lo, hi = 0, len(text) - len(text.split(" ", words)[-1]) - 1
+    else:  # the window ends on a hit's word (_best_window): its spaces before it, and the next one
+        last = spans[bisect_left(hits, first + words - 1)][0]
+        lo = len(text[:last].rsplit(" ", words)[0]) + 1
+        hi = text.find(" ", last)
+        hi = len(text) if hi < 0 else hi
     inner = [(a - lo, b - lo) for a, b in spans if a >= lo and b <= hi]
     body = _render(text[lo:hi], inner)
     return ("… " if lo > 0 else "") + body + (" …" if hi < len(text) else "")

@@ -121,3 +121,9 @@ def test_snippet_is_the_first_window_with_the_most_marks():
                 assert snippet(abstract, terms, size) == _window_by_brute_force(abstract, terms, size)
                 compared += 1
     assert compared > 500
+
+
+def test_a_term_inside_a_word_is_not_a_match():
+    # the plain-text path finds each term's start anywhere in the text; only a word's start counts
+    html = highlight_title("Unlearning, relearned and LEARNING-based learners (learn)", query_terms(["learning"], []))
+    assert html == "Unlearning, relearned and <mark>LEARNING</mark>-based learners (<mark>learn</mark>)"
