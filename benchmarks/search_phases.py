@@ -1,10 +1,19 @@
 """Where a first-time search's CPU goes, phase by phase, at 75k papers (the data of search_latency.py).
 
     python benchmarks/search_phases.py --queries 150
+    python benchmarks/search_phases.py --sample DIR --queries 400   # the bundled sample instead
+
+``--sample DIR`` measures the bundled sample as the search page serves it: DIR is a data dir
+``paperfeed demo --no-serve --data-dir DIR`` prepared (made here when it holds no database), and
+the queries are the distinct title-word queries of ``search_page.py``'s "new query" row, so the
+figures are the service's share of that row's CPU per request.
 
 The same queries, warm-up and BLAS cap as ``search_latency.py``; each of the service's phase
 functions is wrapped with the process CPU clock, so the shares are what the code costs without
-cProfile's per-call overhead (which inflates Python-heavy steps several-fold). Nested phases are
+cProfile's per-call overhead (which inflates Python-heavy steps several-fold). The service
+embeds the query on the embedder's query thread while its lexical side runs; here it embeds
+inline instead, since a process clock cannot tell two threads' work apart: the same work, each
+phase charged only its own. Nested phases are
 shown indented under the phase that calls them; a phase's time includes its children. The
 slowest queries are listed with their phases, since a p95 is made of them.
 """
@@ -17,12 +26,12 @@ import os
 import sys
 import time
 from collections import defaultdict
+from concurrent.futures import Future
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import search_latency as bench  # noqa: E402  (sets Django up on the benchmark's data dir)
 
 # (module, function, depth): the service's phases and the steps inside them worth naming.
 PHASES = [("service", "_retrieve", 0), ("embedder.Embedder", "encode_query", 1), ("service", "retrieve", 1),
@@ -49,19 +58,56 @@ def _wrap(owner, name: str, spent: dict, current: dict) -> None:
     setattr(owner, name, timed)
 
 
+def corpus_queries(n: int) -> tuple[list[str], list[str]]:
+    """75k: the warm-up and timed queries of ``search_latency.py``, its data ready and Django set up."""
+    import search_latency as bench  # sets Django up on the benchmark's data dir
+
+    papers, _ = bench.serving_corpus()
+    return bench.make_queries(papers, 30, seed=99), bench.make_queries(papers, n)
+
+
+def sample_queries(data_dir: Path, n: int) -> tuple[list[str], list[str]]:
+    """The sample in ``data_dir`` (prepared as ``search_page.py`` prepares it), served as a web process
+    serves it (BLAS capped); the "new query" row's distinct queries, the first 30 for the warm-up."""
+    import subprocess
+
+    if not (data_dir / "paperfeed.sqlite3").exists():
+        subprocess.run([sys.executable, "-m", "paperfeed.cli", "demo", "--no-serve", "--data-dir", str(data_dir)],
+                       env={**os.environ, "HF_HUB_OFFLINE": "1"}, check=True, stdout=subprocess.DEVNULL)
+    from djangoenv import configure
+    from search_page import queries
+
+    configure(str(data_dir), "pf-phases-")
+    from paperfeed.server import limit_blas_threads
+
+    limit_blas_threads()
+    distinct = queries(data_dir, n + 30, seed=3)
+    return distinct[:30], distinct[30:]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--queries", type=int, default=150)
     parser.add_argument("--slowest", type=int, default=10)
+    parser.add_argument("--sample", type=Path, help="a data dir with the bundled sample (made when empty)")
     args = parser.parse_args()
+    if args.sample is not None:
+        os.environ["PAPERFEED_DATA_DIR"] = str(args.sample.resolve())
+        warm_up, queries = sample_queries(args.sample.resolve(), args.queries)
+    else:
+        warm_up, queries = corpus_queries(args.queries)
     from rich.console import Console
     from rich.table import Table
 
     from paperfeed.search import acronyms, embedder, highlight, hybrid, service, topics
 
-    papers, _ = bench.serving_corpus()
-    queries = bench.make_queries(papers, args.queries)
-    for q in bench.make_queries(papers, 30, seed=99):
+    def inline(self, text: str) -> Future:
+        done: Future = Future()
+        done.set_result(self.encode_query(text))
+        return done
+
+    embedder.Embedder.encode_query_soon = inline  # see the module docstring
+    for q in warm_up:
         service.search(q)
     modules = {"service": service, "hybrid": hybrid, "acronyms": acronyms, "topics": topics,
                "highlight": highlight, "embedder.Embedder": embedder.Embedder}
@@ -77,7 +123,8 @@ def main() -> int:
         totals.append((time.process_time() - started) * 1000)
         per_query.append((totals[-1], q, dict(current)))
     mean = float(np.mean(totals))
-    print(f"search() CPU per first-time query, {len(queries)} queries, load "
+    where = f"the sample in {args.sample}" if args.sample is not None else "75k"
+    print(f"search() CPU per first-time query ({where}), {len(queries)} queries, load "
           f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}: mean {mean:.2f} ms, "
           f"p50 {np.percentile(totals, 50):.2f}, p95 {np.percentile(totals, 95):.2f}")
     table = Table(title="phases (a phase includes the ones indented under it)")

@@ -36,6 +36,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -120,6 +121,20 @@ def default_threads() -> int:
     except (AttributeError, OSError):
         n = os.cpu_count() or 1
     return max(1, min(4, n))
+
+
+_QUERY_THREAD: tuple[int, ThreadPoolExecutor] | None = None  # (the process it belongs to, the thread)
+_QUERY_THREAD_LOCK = threading.Lock()
+
+
+def _query_thread() -> ThreadPoolExecutor:
+    """The process's one query-embedding thread, started on first use; a forked child starts its own
+    (a fork copies the executor but not its thread, so the copy would never run anything)."""
+    global _QUERY_THREAD
+    with _QUERY_THREAD_LOCK:
+        if _QUERY_THREAD is None or _QUERY_THREAD[0] != os.getpid():
+            _QUERY_THREAD = (os.getpid(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="query-embedding"))
+        return _QUERY_THREAD[1]
 
 
 def _sha256(path: Path) -> str:
@@ -285,6 +300,22 @@ class Embedder:
             while len(self._query_cache) > QUERY_CACHE_SIZE:
                 self._query_cache.popitem(last=False)
         return vector
+
+    def encode_query_soon(self, text: str) -> Future[np.ndarray]:
+        """:meth:`encode_query` on this process's query thread; the caller works on meanwhile.
+
+        Why: ONNX Runtime runs the model without the GIL, so a search builds and runs its lexical
+        query while the model reads its words, and a first-time query waits for the longer of the
+        two instead of both. One thread per process (no extra CPU, only less waiting); a
+        remembered query is answered at once without it. A model error is raised by ``result()``.
+        """
+        with self._cache_lock:
+            cached = self._query_cache.get(normalize_text(text))
+        if cached is not None:
+            done: Future[np.ndarray] = Future()
+            done.set_result(self.encode_query(text))  # counts as a use, as encode_query does
+            return done
+        return _query_thread().submit(self.encode_query, text)
 
     def _run(self, batch_ids: list[list[int]]) -> np.ndarray:
         width = max(len(ids) for ids in batch_ids)

@@ -36,6 +36,7 @@ from .lexical import DEFAULT_PARAMS, Filters, LexicalIndex, LexicalParams, day_n
 from .vectors import VectorSet
 
 METHODS = ("zscore", "minmax", "rrf", "linear")
+QueryVector = np.ndarray | Callable[[], np.ndarray | None] | None  # a callable: asked once the lexical side ran
 
 
 @dataclass(frozen=True)
@@ -104,14 +105,15 @@ def retrieve(
     vectors: VectorSet | None,
     words: list[str],
     phrases: list[str],
-    query_vector: np.ndarray | None,
+    query_vector: QueryVector,
     filters: Filters = Filters(),
     *,
     lexical_params: LexicalParams = DEFAULT_PARAMS,
     fusion: FusionParams = DEFAULT_FUSION,
     depth: int | None = None,
 ) -> Retrieval:
-    """Run both retrievers with ``filters`` and fuse. ``query_vector`` None = lexical only."""
+    """Run both retrievers with ``filters`` and fuse. ``query_vector`` None = lexical only; a callable
+    is asked for it once the lexical side has run (a vector still being computed on another thread)."""
     pool = gather(lexical, vectors, words, phrases, query_vector, filters, lexical_params=lexical_params,
                   depth=depth or fusion.depth)
     return Retrieval(fuse(pool, fusion), pool.lexical_total, pool.filtered_empty)
@@ -122,13 +124,18 @@ def gather(
     vectors: VectorSet | None,
     words: list[str],
     phrases: list[str],
-    query_vector: np.ndarray | None,
+    query_vector: QueryVector,
     filters: Filters = Filters(),
     *,
     lexical_params: LexicalParams = DEFAULT_PARAMS,
     depth: int = DEFAULT_FUSION.depth,
 ) -> Pool:
-    """Both retrievers' top ``depth`` with ``filters`` inside, every candidate scored by both."""
+    """Both retrievers' top ``depth`` with ``filters`` inside, every candidate scored by both.
+
+    The lexical side runs first and a callable ``query_vector`` is called only after it, so a
+    vector computed on another thread (:meth:`.embedder.Embedder.encode_query_soon`) is computed
+    while tantivy searches.
+    """
     text_q = lexical.text_query(words, phrases, lexical_params)
     filt_q = lexical.filter_query(filters)
     lex_hits: list[tuple[int, float]] = []
@@ -139,19 +146,29 @@ def gather(
     dense_hits: list[tuple[int, float]] = []
     mask = None
     if query_vector is not None and vectors is not None and len(vectors):
-        mask = dense_mask(vectors, lexical, filters)
-        if phrases:
-            # A quoted phrase is a hard requirement: dense candidates must contain it too.
-            phrase_q = lexical.text_query([], phrases, lexical_params)
-            if phrase_q is not None:
-                allowed = lexical.matching_pks(LexicalIndex.combine(phrase_q, filt_q))
-                mask = vectors.mask(pks=allowed) if mask is None else mask & vectors.mask(pks=allowed)
-        if mask is None or mask.any():
+        mask = _allowed_rows(lexical, vectors, filters, phrases, filt_q, lexical_params)
+        query_vector = query_vector() if callable(query_vector) else query_vector
+        if query_vector is None:  # the model failed: lexical only, as if none had been asked for
+            mask = None
+        elif mask is None or mask.any():
             dense_hits = vectors.search(query_vector, depth, mask)
+    query_vector = None if callable(query_vector) else query_vector
     pool = scored_pool(lex_hits, dense_hits, lexical, text_q, vectors, query_vector)
     pool.lexical_total = lex_total
     pool.filtered_empty = mask is not None and not mask.any() and not lex_hits
     return pool
+
+
+def _allowed_rows(lexical: LexicalIndex, vectors: VectorSet, filters: Filters, phrases: list[str],
+                  filt_q: tantivy.Query | None, lexical_params: LexicalParams) -> np.ndarray | None:
+    """The dense side's row mask: the filters, and a quoted phrase as a hard requirement (None: every row)."""
+    mask = dense_mask(vectors, lexical, filters)
+    if phrases:
+        phrase_q = lexical.text_query([], phrases, lexical_params)
+        if phrase_q is not None:
+            allowed = lexical.matching_pks(LexicalIndex.combine(phrase_q, filt_q))
+            mask = vectors.mask(pks=allowed) if mask is None else mask & vectors.mask(pks=allowed)
+    return mask
 
 
 def scored_pool(lex_hits: list[tuple[int, float]], dense_hits: list[tuple[int, float]], lexical: LexicalIndex | None,

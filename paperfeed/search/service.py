@@ -31,7 +31,9 @@ the log gets the traceback).
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -261,20 +263,41 @@ def _go_to_paper(arxiv_id: ArxivId, results: SearchResults) -> SearchResults:
 
 
 def _retrieve(snapshot: Snapshot, request: _Request, results: SearchResults) -> Retrieval:
-    """Both retrievers, filters inside; keyword search alone when the model fails."""
+    """Both retrievers, filters inside; keyword search alone when the model fails.
+
+    The query vector is computed on the embedder's query thread while the lexical side runs
+    (:meth:`.embedder.Embedder.encode_query_soon`); nothing else changes: the same vector, asked for
+    once.
+    """
     parsed = request.parsed
-    qvec = None
+    query_vector = _pending_vector(parsed.text, results)
+    # The same depth for every page: the list paged through depends on the query alone.
+    retrieval = retrieve(snapshot.lexical, snapshot.vectors, parsed.words, parsed.phrases, query_vector,
+                         request.filters, depth=MAX_RESULTS)
+    return acronyms.widen(snapshot, parsed.words, query_vector(), request.filters, retrieval, MAX_RESULTS)
+
+
+def _pending_vector(text: str, results: SearchResults) -> Callable[[], np.ndarray | None]:
+    """The query's vector, started now and read once: None (and a note) when the model fails."""
     try:
         from .embedder import Embedder
 
-        qvec = Embedder.default().encode_query(parsed.text)
-    except Exception:  # the model failing must not take keyword search down
+        pending = Embedder.default().encode_query_soon(text)
+    except Exception:  # the model failing to load must not take keyword search down
         logger.exception("query embedding failed; keyword search only")
         results.notes.append(SEMANTIC_DOWN)
-    # The same depth for every page: the list paged through depends on the query alone.
-    retrieval = retrieve(snapshot.lexical, snapshot.vectors, parsed.words, parsed.phrases, qvec, request.filters,
-                         depth=MAX_RESULTS)
-    return acronyms.widen(snapshot, parsed.words, qvec, request.filters, retrieval, MAX_RESULTS)
+        return lambda: None
+
+    @functools.cache
+    def vector() -> np.ndarray | None:
+        try:
+            return pending.result()
+        except Exception:  # the model failing must not take keyword search down
+            logger.exception("query embedding failed; keyword search only")
+            results.notes.append(SEMANTIC_DOWN)
+            return None
+
+    return vector
 
 
 def _gate(snapshot: Snapshot, retrieval: Retrieval, results: SearchResults) -> list[Candidate]:
