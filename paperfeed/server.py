@@ -12,8 +12,9 @@ and docs/deploy.md ("Throughput") has the table behind the default:
 - ``sync``: gunicorn, one request at a time per process and one connection per request.
 
 Every worker warms up before it takes its first request (:func:`warm_up`): imports, templates, the
-database connection, the search index and the embedder, and the page cache of the pages people open
-first, so no reader waits for what a fresh process does once.
+database connection, the search index and the embedder, the page cache of the pages people open
+first, and the search page's cards of the newest papers, so no reader waits for what a fresh process
+does once.
 
 Call :func:`run_server` from a process that has not loaded ONNX Runtime: gunicorn forks its workers
 from it, and a forked ONNX session hangs its worker at exit (``paperfeed demo`` therefore serves
@@ -113,6 +114,15 @@ def _warm_search_index() -> None:
         snapshot.warm()
 
 
+def _warm_cards() -> int:
+    """The search page's cards of the newest papers (web/cardcache.py ``warm``)."""
+    from django.urls import reverse
+
+    from paperfeed.web import cardcache
+
+    return cardcache.warm(reverse("search"))
+
+
 def _host() -> str:
     """A Host header this deployment accepts (ALLOWED_HOSTS), preferably the site's own."""
     site = urlsplit(settings.SITE_URL).hostname or ""
@@ -165,6 +175,7 @@ def warm_up(application) -> float:
     """
     started = time.perf_counter()
     limit_blas_threads()
+    cards = 0
     try:
         host = _host()
         for path in _warm_paths():
@@ -172,6 +183,7 @@ def warm_up(application) -> float:
             if not status.startswith(("2", "3")):
                 logger.warning("warm-up: %s answered %s", path, status)
         _warm_search_index()
+        cards = _warm_cards()
     except Exception:  # a broken page must not keep the worker from serving the rest
         logger.warning("warm-up failed", exc_info=True)
     finally:
@@ -179,7 +191,8 @@ def warm_up(application) -> float:
 
         connections.close_all()  # each serving thread opens its own
     elapsed = time.perf_counter() - started
-    print(f"paperfeed: worker {os.getpid()} warm in {elapsed * 1000:.0f} ms", file=sys.stderr, flush=True)
+    print(f"paperfeed: worker {os.getpid()} warm in {elapsed * 1000:.0f} ms ({cards} search cards)", file=sys.stderr,
+          flush=True)
     return elapsed
 
 

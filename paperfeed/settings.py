@@ -250,6 +250,9 @@ with area("Lists and page cache"):
     PAGE_CACHE_MAX_AGE = knob("PAGE_CACHE_MAX_AGE", "int", "300",
                               "seconds a cached page lives at most: bounds what no token tracks "
                               "(vote counts on a paper page's similar papers)")
+    WARM_CARDS_SECONDS = knob("WARM_CARDS_SECONDS", "float", "2",
+                              "CPU seconds a web worker may spend at start rendering the search page's cards of "
+                              "the newest papers into its cache (at most half of `PAGE_CACHE_MB`); 0 renders none")
     TRENDING_CACHE_SECONDS = knob("TRENDING_CACHE_SECONDS", "int", "60",
                                   "trending decays with time: its cached page is recomputed this often")
 
