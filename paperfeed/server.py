@@ -13,8 +13,8 @@ and docs/deploy.md ("Throughput") has the table behind the default:
 
 Every worker warms up before it takes its first request (:func:`warm_up`): imports, templates, the
 database connection, the search index and the embedder, the page cache of the pages people open
-first, and the search page's cards of the newest papers, so no reader waits for what a fresh process
-does once.
+first, and the search page's cards and snippet texts of the newest papers, so no reader waits for
+what a fresh process does once.
 
 Call :func:`run_server` from a process that has not loaded ONNX Runtime: gunicorn forks its workers
 from it, and a forked ONNX session hangs its worker at exit (``paperfeed demo`` therefore serves
@@ -114,13 +114,24 @@ def _warm_search_index() -> None:
         snapshot.warm()
 
 
-def _warm_cards() -> int:
-    """The search page's cards of the newest papers (web/cardcache.py ``warm``)."""
+def _warm_search_page() -> int:
+    """The search page's parts of the newest papers: their cards (web/cardcache.py ``warm``), then
+    their flattened abstracts (search/highlight.py ``warm``) in what is left of WARM_SEARCH_SECONDS.
+    How many cards."""
     from django.urls import reverse
 
+    from paperfeed.papers.models import Paper
+    from paperfeed.search import highlight
     from paperfeed.web import cardcache
 
-    return cardcache.warm(reverse("search"))
+    started = time.thread_time()
+    cards = cardcache.warm(reverse("search"))
+    newest = Paper.objects.visible().order_by("-announced", "-pk").values_list("abstract", flat=True)
+    chunks = (newest[at: at + 500] for at in range(0, 8192, 500))
+    left = settings.WARM_SEARCH_SECONDS - (time.thread_time() - started)
+    if left > 0:
+        highlight.warm((abstract for chunk in chunks for abstract in chunk), left)
+    return cards
 
 
 def _host() -> str:
@@ -183,7 +194,7 @@ def warm_up(application) -> float:
             if not status.startswith(("2", "3")):
                 logger.warning("warm-up: %s answered %s", path, status)
         _warm_search_index()
-        cards = _warm_cards()
+        cards = _warm_search_page()
     except Exception:  # a broken page must not keep the worker from serving the rest
         logger.warning("warm-up failed", exc_info=True)
     finally:

@@ -250,9 +250,10 @@ with area("Lists and page cache"):
     PAGE_CACHE_MAX_AGE = knob("PAGE_CACHE_MAX_AGE", "int", "300",
                               "seconds a cached page lives at most: bounds what no token tracks "
                               "(vote counts on a paper page's similar papers)")
-    WARM_CARDS_SECONDS = knob("WARM_CARDS_SECONDS", "float", "2",
-                              "CPU seconds a web worker may spend at start rendering the search page's cards of "
-                              "the newest papers into its cache (at most half of `PAGE_CACHE_MB`); 0 renders none")
+    WARM_SEARCH_SECONDS = knob("WARM_SEARCH_SECONDS", "float", "2",
+                               "CPU seconds a web worker may spend at start on the search page's parts of the newest "
+                               "papers: their cards (at most half of `PAGE_CACHE_MB`), then their flattened "
+                               "abstracts; 0 prepares none")
     TRENDING_CACHE_SECONDS = knob("TRENDING_CACHE_SECONDS", "int", "60",
                                   "trending decays with time: its cached page is recomputed this often")
 

@@ -86,10 +86,10 @@ def warm(cat_base: str) -> int:
     Why: search results come from the whole corpus, so a fresh worker renders several cards for
     each of its first thousands of pages (0.35-0.5 ms each, a tenth of a new-query page on the
     sample), where a long-running worker finds nearly all of them cached. Bounded by
-    ``WARM_CARDS_SECONDS`` of this thread's CPU and by half the page cache's memory, so the pages
+    ``WARM_SEARCH_SECONDS`` of this thread's CPU and by half the page cache's memory, so the pages
     keep the rest; cards are exact by their key, so one rendered here is one a reader would get.
     """
-    if not settings.PAGE_CACHE or settings.WARM_CARDS_SECONDS <= 0:
+    if not settings.PAGE_CACHE or settings.WARM_SEARCH_SECONDS <= 0:
         return 0
     started, room = time.thread_time(), settings.PAGE_CACHE_MB * 1024 * 1024 // 2
     newest = Paper.objects.visible().order_by("-announced", "-pk")
@@ -100,6 +100,6 @@ def warm(cat_base: str) -> int:
             html = card_html(card.paper, score=card.score, upvoted=False, member=False, cat_base=cat_base)
             cached += 1
             room -= 2 * len(html)
-            if room <= 0 or time.thread_time() - started > settings.WARM_CARDS_SECONDS:
+            if room <= 0 or time.thread_time() - started > settings.WARM_SEARCH_SECONDS:
                 return cached
     return cached

@@ -127,3 +127,18 @@ def test_a_term_inside_a_word_is_not_a_match():
     # the plain-text path finds each term's start anywhere in the text; only a word's start counts
     html = highlight_title("Unlearning, relearned and LEARNING-based learners (learn)", query_terms(["learning"], []))
     assert html == "Unlearning, relearned and <mark>LEARNING</mark>-based learners (<mark>learn</mark>)"
+
+
+def test_warm_flattens_ahead_within_its_bounds():
+    from paperfeed.search import highlight
+
+    highlight._flat.cache_clear()
+    abstracts = [f"Paper {i} on $\\alpha$-quokkas." for i in range(10)]
+    assert highlight.warm(abstracts, seconds=-1) == 0 and highlight._flat.cache_info().currsize == 0
+    assert highlight.warm(abstracts, seconds=5) == 10 and highlight._flat.cache_info().currsize == 10
+    hits = highlight._flat.cache_info().hits
+    assert "<mark>" in snippet(abstracts[3], query_terms(["quokkas"], []))
+    assert highlight._flat.cache_info().hits == hits + 1
+    full = highlight._flat.cache_info().maxsize
+    assert highlight.warm((f"abstract {i}" for i in range(full + 5)), seconds=60) == full
+    highlight._flat.cache_clear()

@@ -15,9 +15,11 @@ import pytest
 from django.test import Client
 from django.test.signals import template_rendered
 
+from paperfeed import server
 from paperfeed.accounts import votes
 from paperfeed.lists.cache import pages
 from paperfeed.papers.models import Paper
+from paperfeed.search import highlight
 from paperfeed.web import cardcache
 from tests.factories import make_paper
 
@@ -28,8 +30,8 @@ CARD = "partials/paper_card.html"
 @pytest.fixture
 def quolls():
     pages.clear()
-    papers = [make_paper(f"2603.3{i:04d}", f"Quoll survey {i}", "Quolls counted at night.", imported_upvotes=i)
-              for i in range(12)]
+    papers = [make_paper(f"2603.3{i:04d}", f"Quoll survey {i}", f"Quolls counted at night, site {i}.",
+                         imported_upvotes=i) for i in range(12)]
     yield papers
     pages.clear()
 
@@ -79,15 +81,29 @@ def test_hidden_papers_and_changed_cards(quolls):
 
 def test_newest_first_within_the_budget(quolls, settings):
     Paper.objects.filter(pk=quolls[7].pk).update(announced="2030-01-01")
-    settings.WARM_CARDS_SECONDS = 0
+    settings.WARM_SEARCH_SECONDS = 0
     assert cardcache.warm("/search/") == 0
-    settings.WARM_CARDS_SECONDS = 2
+    settings.WARM_SEARCH_SECONDS = 2
     settings.PAGE_CACHE_MB = 0  # no room: the newest card alone, then it stops
     with _cards_rendered() as rendered:
         assert cardcache.warm("/search/") == 1
     assert rendered == [quolls[7].arxiv_id]
     settings.PAGE_CACHE = False
     assert cardcache.warm("/search/") == 0
+
+
+def test_a_workers_warm_up_prepares_cards_and_snippet_texts(quolls, settings):
+    highlight._flat.cache_clear()
+    assert server._warm_search_page() == 12
+    assert highlight._flat.cache_info().currsize == 12
+    flattened = highlight._flat.cache_info().misses
+    with _cards_rendered() as rendered:
+        html = Client().get("/search/", {"q": "quoll"}).content.decode()
+    assert rendered == [] and highlight._flat.cache_info().misses == flattened and "site 3" in html
+    highlight._flat.cache_clear()
+    pages.clear()
+    settings.WARM_SEARCH_SECONDS = 0
+    assert server._warm_search_page() == 0 and highlight._flat.cache_info().currsize == 0
 
 
 def test_members_keep_their_own_cards(quolls, member):
