@@ -6,8 +6,8 @@
 
 Prepares a data dir as ``paperfeed demo --no-serve`` does (SQLite, the bundled sample, the
 search index; a given ``--data-dir`` is reused), starts ``paperfeed serve`` with ``--workers``
-processes, waits until it answers, then loads, one after the other in the same run, with
-``--connections`` keep-alive connections for ``--seconds`` each:
+processes, waits until every worker is warm and it answers, then loads, one after the other in the
+same run, with ``--connections`` keep-alive connections for ``--seconds`` each:
 
 * the static CSS file (the server's ceiling on this machine);
 * ``/search/?q=…`` with a different query on every request, 2-4 words from the sample's titles
@@ -133,27 +133,37 @@ def _free_port() -> int:
 
 
 def serve(data_dir: Path, workers: int, server: str, page_cache: bool) -> tuple[subprocess.Popen, int]:
-    """``paperfeed serve`` on a free port, returned once it answers the search page."""
+    """``paperfeed serve`` on a free port, returned once every worker is warm and it answers the search page.
+
+    Every worker, not the first: a row started while one worker still warms up runs its keep-alive
+    connections in the other process alone (CPU split 100/0), which measures one core, not two.
+    """
     import urllib.error
     import urllib.request
 
     port = _free_port()
     env = {**os.environ, "PAPERFEED_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1",
            "PAPERFEED_WEB_SERVER": server, "PAPERFEED_PAGE_CACHE": "1" if page_cache else "0"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "paperfeed.cli", "serve", "--no-migrate", "--port", str(port), "--workers", str(workers)],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        try:
-            for _ in range(workers * 4):  # reach every worker once
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/search/?q=warm+up", timeout=30).read()
-            return process, port
-        except urllib.error.HTTPError as error:
-            os.killpg(process.pid, 2)
-            raise SystemExit(f"the search page answered {error.code}") from error
-        except OSError:
-            time.sleep(0.5)
+    with tempfile.TemporaryFile() as log:  # the workers' stderr; the server keeps its own descriptor
+        process = subprocess.Popen(
+            [sys.executable, "-m", "paperfeed.cli", "serve", "--no-migrate", "--port", str(port),
+             "--workers", str(workers)],
+            env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True)
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            log.seek(0)
+            if log.read().count(b" warm in ") < workers:  # server.warm_up's line, once per worker
+                time.sleep(0.2)
+                continue
+            try:
+                for _ in range(workers * 4):  # reach every worker once
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}/search/?q=warm+up", timeout=30).read()
+                return process, port
+            except urllib.error.HTTPError as error:
+                os.killpg(process.pid, 2)
+                raise SystemExit(f"the search page answered {error.code}") from error
+            except OSError:
+                time.sleep(0.5)
     process.kill()
     raise SystemExit("the server did not answer within 300 s")
 
