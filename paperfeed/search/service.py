@@ -44,7 +44,7 @@ from django.db.models.functions import Cast
 from paperfeed.papers.arxiv import ArxivId
 from paperfeed.papers.models import Paper
 
-from . import acronyms, highlight, names
+from . import acronyms, highlight, names, page_rows
 from .hybrid import Candidate, Retrieval, retrieve
 from .language import other_language
 from .lexical import STOPWORDS, Filters, LexicalIndex, analyze, day_number
@@ -410,7 +410,7 @@ def _group(snapshot: Snapshot, request: _Request, candidates: list[Candidate],
         head_vectors = np.vstack([vectors[c.pk] for c in head]) if head else None
         grouping = None
         if head_vectors is not None and could_split(head_vectors):  # the titles only when they can label
-            titles = dict(Paper.objects.filter(pk__in=[c.pk for c in head]).values_list("pk", "title"))
+            titles = page_rows.titles([c.pk for c in head])
             grouping = find_groups(head_vectors, [titles.get(c.pk, "") for c in head],
                                    request.parsed.words + request.parsed.phrases)
         if grouping is None:
@@ -487,7 +487,7 @@ def _load(request: _Request, candidates: list[Candidate], results: SearchResults
     """One page of visible papers, highlighted."""
     results.total = len(candidates)
     page = candidates[request.offset : request.offset + request.limit]
-    papers = Paper.objects.visible().in_bulk([c.pk for c in page])
+    papers = page_rows.visible_papers([c.pk for c in page])
     terms = highlight.query_terms(request.parsed.words, request.parsed.phrases)
     results.hits = [
         SearchHit(papers[c.pk], round(c.score, 6), highlight.highlight_title(papers[c.pk].title, terms),
@@ -527,7 +527,7 @@ def _browse(snapshot: Snapshot, request: _Request, results: SearchResults) -> Se
                        .with_score().order_by("-score", "-announced", "-pk")[offset : offset + limit])
     elif limit > 0:
         pks, _ = snapshot.lexical.newest(filt_q, limit, offset)
-        found = Paper.objects.visible().in_bulk(pks)
+        found = page_rows.visible_papers(pks)
         ordered = [found[pk] for pk in pks if pk in found]
     results.hits = [SearchHit(p, 0.0, highlight.highlight_title(p.title, frozenset()),
                               highlight.snippet(p.abstract, frozenset())) for p in ordered]
