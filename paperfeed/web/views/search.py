@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_http_methods
 
 from paperfeed.search import service
@@ -59,7 +60,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "kept": [(name, value) for name, value in params.items() if value and name != "group"],
         "params": params,
         "results": results,
-        "rows": [(hit, cards[hit.paper.pk]) for hit in results.hits],
+        "hits_html": _hits_html(results.hits, cards),
         "page": page,
         "has_previous": page > 1,
         "has_next": page * PAGE_SIZE < results.total and page < MAX_PAGE,
@@ -68,6 +69,20 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "sorts": [("relevance", "Relevance"), ("newest", "Newest"), ("upvoted", "Most upvoted")],
     }
     return render(request, "search/results.html", context)
+
+
+def _hits_html(hits: list, cards: dict[int, SafeString]) -> SafeString:
+    """The results list's items: each paper's card and its snippet.
+
+    Joined here rather than in a template loop, which cost more than the cached cards it placed
+    (~0.3 ms a page of 20 against ~0.02). Both parts are HTML already: the card rendered by its
+    template, the snippet escaped by search/highlight.py with only ``<mark>`` added.
+    """
+    items = []
+    for hit in hits:
+        snippet = f'<p class="hit-snippet">{hit.snippet_html}</p>' if hit.snippet_html else ""
+        items.append(f'<li class="search-hit">{cards[hit.paper.pk]}{snippet}</li>\n')
+    return mark_safe("".join(items))
 
 
 def _cards(request: HttpRequest, papers: list) -> dict:
