@@ -8,7 +8,8 @@
 the queries are the distinct title-word queries of ``search_page.py``'s "new query" row, so the
 figures are the service's share of that row's CPU per request.
 
-The same queries, warm-up and BLAS cap as ``search_latency.py``; each of the service's phase
+The same queries, warm-up (a web worker's index warm-up, then 30 queries) and BLAS cap as
+``search_latency.py``; each of the service's phase
 functions is wrapped with the process CPU clock, so the shares are what the code costs without
 cProfile's per-call overhead (which inflates Python-heavy steps several-fold). The service
 embeds the query on the embedder's query thread while its lexical side runs; here it embeds
@@ -107,8 +108,9 @@ def main() -> int:
         return done
 
     embedder.Embedder.encode_query_soon = inline  # see the module docstring
-    for q in warm_up:
-        service.search(q)
+    from search_latency import warm_up as warm_like_a_worker
+
+    warm_like_a_worker(warm_up)
     modules = {"service": service, "hybrid": hybrid, "acronyms": acronyms, "topics": topics,
                "highlight": highlight, "embedder.Embedder": embedder.Embedder}
     spent: dict[str, float] = defaultdict(float)
