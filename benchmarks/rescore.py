@@ -35,6 +35,7 @@ from pathlib import Path
 
 import numpy as np
 import tantivy
+from rich.console import Console
 from rich.progress import track
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -46,6 +47,7 @@ from paperfeed.search.hybrid import gather  # noqa: E402
 from paperfeed.search.lexical import STOPWORDS, LexicalIndex, analyze  # noqa: E402
 from paperfeed.search.query import parse_query  # noqa: E402
 
+STDERR = Console(stderr=True)  # progress never mixes with --json on stdout
 HEAD = 100  # the MaxP re-rank depth (the fused head)
 Ranker = Callable[[dict], np.ndarray]
 
@@ -237,7 +239,7 @@ def main() -> int:
         setup = Setup(args.dataset, Path(tmp))
         splits = {split: setup.pools(args.dataset, split) for split in ("train", "test")}
         scores = {name: {split: evaluate(rows, qrels, rank, setup.bench.ids) for split, (rows, qrels) in splits.items()}
-                  for name, rank in track(variants(setup).items(), description="variants")}
+                  for name, rank in track(variants(setup).items(), description="variants", console=STDERR)}
         setup.bench.lexical = None
     reference = scores["z-score (the product)"]
     results = {name: {**{split: round(float(s[split].mean()), 4) for split in s},
