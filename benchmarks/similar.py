@@ -67,8 +67,7 @@ from known_item import DOCS, hf_entries, load_collection  # noqa: E402
 from search_corpus import CACHE, build_lexical  # noqa: E402
 
 from paperfeed.search.embedder import normalize_text  # noqa: E402
-from paperfeed.search.hybrid import FusionParams, fuse  # noqa: E402
-from paperfeed.search.similar import similar_pool, title_key  # noqa: E402
+from paperfeed.search.similar import DEFAULT_WEIGHTS, Described, fuse_signals, similar_signals, title_key  # noqa: E402
 from paperfeed.search.vectors import VectorSet  # noqa: E402
 
 SEED = 20260711
@@ -78,7 +77,14 @@ MIN_SHARED_AUTHORS = 2
 MAX_ACCOUNT_PAPERS = 30
 RARE_KEYWORD_SHARE = 0.02
 MIN_SHARED_KEYWORDS = 2
-METHODS = ("tf-idf", "BM25 more-like-this", "dense", "fused z-score (product)", "fused min-max", "fused RRF k=60")
+PRODUCT = "product: 4 signals, z-score"
+VARIANTS = {  # a row per weighting of the same pool's signals (weights over their z-scores)
+    "BM25 + dense, z-score (the product before)": {"bm25": 0.5, "dense": 0.5},
+    "words & pairs tf-idf alone (the pool)": {"words": 1.0},
+    "BM25 + dense + words & pairs": {"bm25": 1 / 3, "dense": 1 / 3, "words": 1 / 3},
+    PRODUCT: DEFAULT_WEIGHTS,
+}
+METHODS = ("tf-idf", "BM25 more-like-this", "dense", *VARIANTS)
 _GITHUB = re.compile(r"github\.com/([A-Za-z0-9][\w.-]*)/([\w.-]+)", re.IGNORECASE)
 _ACRONYM = re.compile(r"\s*\([^)]*\)\s*$")
 
@@ -173,21 +179,28 @@ class TfIdf:
         return [int(j) for j in top[np.argsort(-scores[top], kind="stable")]]
 
 
+def _by_score(pks: list[int], scores: np.ndarray) -> list[int]:
+    return [pks[j] for j in np.argsort(-np.nan_to_num(scores, nan=-np.inf), kind="stable")]
+
+
 def rankings(papers: list[dict], tfidf: TfIdf, lexical, vectors: VectorSet) -> Callable[[int], dict[str, list[int]]]:
     """Every method's ranking for a query paper (computed once, shared by the truths that ask for it)."""
     titles = [title_key(p["title"]) for p in papers]
+    described = [Described(p["title"], p["abstract"], tuple(p["categories"])) for p in papers]
     cache: dict[int, dict[str, list[int]]] = {}
+
+    def describe(pks: list[int]) -> dict[int, Described]:
+        return {pk: described[pk] for pk in pks}
 
     def rank(i: int) -> dict[str, list[int]]:
         if i not in cache:
-            pool = similar_pool(lexical, vectors, i, papers[i]["title"], papers[i]["abstract"], vectors.matrix[i])
+            signals = similar_signals(lexical, vectors, i, described[i], vectors.matrix[i], describe)
             runs = {
                 "tf-idf": tfidf.rank(i),
-                "BM25 more-like-this": [pk for pk, _ in pool.lexical],
-                "dense": [pk for pk, _ in pool.dense],
-                "fused z-score (product)": [c.pk for c in fuse(pool, FusionParams(method="zscore"))],
-                "fused min-max": [c.pk for c in fuse(pool, FusionParams(method="minmax"))],
-                "fused RRF k=60": [c.pk for c in fuse(pool, FusionParams(method="rrf"))],
+                # Each retriever's top 100 are the pool's best by its score: the pool ranked by one signal.
+                "BM25 more-like-this": _by_score(signals.pks, signals.bm25),
+                "dense": _by_score(signals.pks, signals.dense),
+                **{name: [c.pk for c in fuse_signals(signals, weights)] for name, weights in VARIANTS.items()},
             }
             # Like the product: the paper's own same-title copies are never shown.
             cache[i] = {m: [pk for pk in r if titles[pk] != titles[i]][:10] for m, r in runs.items()}

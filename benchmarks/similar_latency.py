@@ -5,8 +5,14 @@ through ``upsert_papers``, indexed by ``paperfeed index``; built once under
 ``.benchcache/search/service-data``). In one warm process each query paper, drawn with a fixed
 seed from the prefix with real vectors, is one call of
 :func:`paperfeed.search.similar.similar_papers` (its vector, the more-like-this terms, BM25,
-dense neighbours, exact cross-scores, fusion, visible papers from the database), timed beside:
+dense neighbours, exact cross-scores, the candidates' texts from the database, their words and
+word pairs with the index's frequencies, fusion, visible papers), timed beside:
 
+* the same calls with the word and pair frequencies a process keeps per index generation
+  (:class:`paperfeed.search.word_pairs.Statistics`) forgotten before each paper: what the first
+  paper page a worker serves after a new generation costs;
+* the ranking of before (the same BM25 + dense pool fused by :func:`paperfeed.search.hybrid.fuse`,
+  the visible papers of its head from the database), without the words, pairs and categories;
 * the dense neighbours alone (one scan of the same vectors: what similar papers cost before
   they used both kinds of evidence);
 * a no-op database query.
@@ -51,8 +57,10 @@ def run(n: int = PAPERS) -> dict:
     from django.db import connection
 
     from paperfeed.papers.models import Paper
+    from paperfeed.search import word_pairs
+    from paperfeed.search.hybrid import fuse
     from paperfeed.search.reader import current
-    from paperfeed.search.similar import similar_papers
+    from paperfeed.search.similar import similar_papers, similar_pool
 
     corpus, real = serving_corpus(cap_blas=False)
     ids = random.Random(SEED).sample([p["id"] for p in corpus[:real]], n + 20)
@@ -69,11 +77,29 @@ def run(n: int = PAPERS) -> dict:
             cursor.execute("SELECT 1")
             cursor.fetchone()
 
+    def before(paper):  # the pool fused as similar papers were ranked before the words, pairs and categories
+        snapshot = current()
+        vector = snapshot.vectors.vectors_for([paper.pk])[paper.pk]
+        pool = similar_pool(snapshot.lexical, snapshot.vectors, paper.pk, paper.title, paper.abstract, vector)
+        list(Paper.objects.visible().in_bulk([c.pk for c in fuse(pool)][:28]).values())
+
+    def cold(paper):
+        word_pairs.forget()  # the first paper page a worker serves in a generation
+        similar_papers(paper)
+
     cpu: list[float] = []
+    cold_cpu: list[float] = []
+    before_cpu: list[float] = []
     dense_cpu: list[float] = []
+    wall = timed(similar_papers, papers, cpu)
+    timed(cold, papers, cold_cpu)
+    before_wall = timed(before, papers, before_cpu)
     report = {"docs": len(vectors), "real_vectors": real, "database": connection.vendor, "papers": len(papers),
-              "similar_papers()_ms_p50_p95_p99": timed(similar_papers, papers, cpu),
+              "similar_papers()_ms_p50_p95_p99": wall,
               "similar_papers()_process_cpu_ms_p50_p95_p99": cpu,
+              "similar_papers()_frequencies_forgotten_process_cpu_ms_p50_p95_p99": cold_cpu,
+              "before:_BM25_+_dense_pool_fused_ms_p50_p95_p99": before_wall,
+              "before:_BM25_+_dense_pool_fused_process_cpu_ms_p50_p95_p99": before_cpu,
               "dense_neighbours_alone_ms_p50_p95_p99": timed(lambda p: vectors.search(paper_vectors[p.pk], DEPTH),
                                                              papers, dense_cpu),
               "dense_neighbours_alone_process_cpu_ms_p50_p95_p99": dense_cpu,

@@ -1,20 +1,24 @@
-"""Similar papers for a paper page: what both retrievers find for the paper itself, fused.
+"""Similar papers for a paper page: both retrievers' candidates, ranked by four kinds of evidence.
 
-The paper is the query. The lexical side asks BM25 for its most distinctive terms (a
-"more like this" query: the title's and abstract's terms ranked by tf x idf, the top
-``MLT_TERMS``, each weighted by that tf x idf); the dense side takes the nearest
-neighbours of its vector. Both candidate
-lists are fused exactly as search fuses them (:func:`.hybrid.fuse`: per-query normalised
-scores, equal weights), so a paper close only in wording, or only in meaning, can still
-make the list.
+The paper is the query. The pool: BM25's answer to its most distinctive terms (a "more like
+this" query: the title's and abstract's terms ranked by tf x idf, the top ``MLT_TERMS``, each
+weighted by that tf x idf) and the nearest neighbours of its vector, ``DEPTH`` each. Every
+candidate then gets four scores: its BM25 for that query and its cosine (exact for all, as
+search scores its pools: :func:`.hybrid.scored_pool`), the tf-idf of words and word pairs it
+shares with the paper (:mod:`.word_pairs`), and how far their arXiv categories overlap. Each
+score is z-scored over the pool and the four are summed with :data:`DEFAULT_WEIGHTS`: a third
+each for BM25, dense and word pairs (not fitted: every signal counts once), ``CATEGORY_WEIGHT``
+for the categories (chosen on co-author queries kept apart from the benchmark's).
 
-Why both: dense vectors alone miss the shared rare terms (a dataset, a method's name) that tie
-a line of work together, and BM25 alone misses paraphrases. ``benchmarks/similar.py`` measures
-tf-idf, BM25 more-like-this, dense and the fused ranking side by side on query-by-example sets of
-arXiv papers under three notions of "related" (shared authors, the same code account, shared rare
-Hugging Face keywords; docs/search.md): the fused ranking is clearly above dense alone on each,
-level with plain tf-idf on two (+1 % and +9 %, 95 % intervals spanning 0) and below it on the
-third (-41 % on its 42 queries), where shared words decide and dense vectors alone are far behind.
+Why these: dense vectors alone miss the shared rare terms (a dataset, a method's name) that tie
+a line of work together, BM25 of single words misses the two-word names ("visual odometry",
+"mixture of experts") whose words alone are common, and both miss what the categories say about
+the field. Link words (URLs, ``github.com/<account>``, e-mail addresses) are read by neither
+lexical signal: a group's account in each of its abstracts would otherwise tie its papers
+together by the link, not the subject. ``benchmarks/similar.py`` measures tf-idf, each signal
+and the fusions side by side on query-by-example sets of arXiv papers under three notions of
+"related" (shared authors, the same code account, shared rare Hugging Face keywords); the
+figures and the variants tried are in docs/search.md ("Similar papers").
 
 Excludes the paper itself and its duplicates: another row with the same normalised title
 (the same work under a second id, e.g. a replacement or a conference copy) or a vector so
@@ -28,23 +32,55 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import tantivy
 
 from paperfeed.papers.models import Paper
 
+from . import word_pairs
 from .embedder import normalize_text
-from .hybrid import DEFAULT_FUSION, Candidate, FusionParams, Pool, fuse, scored_pool
+from .hybrid import Candidate, Pool, scored_pool
 from .lexical import DEFAULT_PARAMS, STOPWORDS, LexicalIndex, analyze
 from .reader import current
 from .vectors import VectorSet
 
 DUPLICATE_COSINE = 0.985
 DEPTH = 100  # candidates from each retriever
+CATEGORY_WEIGHT = 0.2  # chosen on 1,000 co-author queries outside the benchmark's (docs/search.md)
 MLT_TERMS = 50  # distinctive terms in the lexical query (25 unweighted: -13 % nDCG@10 against tf-idf)
 _NON_WORD = re.compile(r"\W+")
 _WORD = re.compile(r"[^\W_]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Described:
+    """What the ranking reads of a paper besides the indexes."""
+
+    title: str
+    abstract: str
+    categories: tuple[str, ...] = ()
+
+
+Describe = Callable[[list[int]], dict[int, Described]]  # pks -> their descriptions (a missing pk: unknown)
+_UNKNOWN = Described("", "")
+
+
+@dataclass(frozen=True, slots=True)
+class Signals:
+    """A pool's candidates and their scores, one array per signal in the order of ``pks`` (NaN: none)."""
+
+    pks: list[int]
+    bm25: np.ndarray
+    dense: np.ndarray
+    words: np.ndarray
+    categories: np.ndarray
+
+
+Weights = dict[str, float]  # signal name (a field of Signals) -> its weight over the pool's z-scores
+DEFAULT_WEIGHTS: Weights = {"bm25": 1 / 3, "dense": 1 / 3, "words": 1 / 3, "categories": CATEGORY_WEIGHT}
 
 
 def title_key(title: str) -> str:
@@ -59,7 +95,7 @@ def distinctive_terms(lexical: LexicalIndex, title: str, abstract: str,
     """
     counts: Counter[str] = Counter()
     for weight, text in ((2, title), (1, abstract)):
-        for word in _WORD.findall(normalize_text(text)):
+        for word in _WORD.findall(word_pairs.without_links(normalize_text(text))):
             terms = analyze(word)
             if len(terms) == 1 and terms[0] not in STOPWORDS and len(terms[0]) >= 3 and not terms[0].isdigit():
                 counts[terms[0]] += weight
@@ -101,10 +137,61 @@ def similar_pool(lexical: LexicalIndex, vectors: VectorSet | None, pk: int, titl
     return scored_pool(lex_hits, dense_hits, lexical, query, vectors, vector)
 
 
-def rank_similar(lexical: LexicalIndex, vectors: VectorSet | None, pk: int, title: str, abstract: str,
-                 vector: np.ndarray | None, *, fusion: FusionParams = DEFAULT_FUSION) -> list[Candidate]:
-    """Candidates for "papers like ``pk``", best first: both retrievers, fused as search fuses them."""
-    return fuse(similar_pool(lexical, vectors, pk, title, abstract, vector), fusion)
+def similar_signals(lexical: LexicalIndex, vectors: VectorSet | None, pk: int, paper: Described,
+                    vector: np.ndarray | None, describe: Describe) -> Signals:
+    """The pool of "papers like ``pk``" and each candidate's four scores (see the module docstring)."""
+    pool = similar_pool(lexical, vectors, pk, paper.title, paper.abstract, vector)
+    pks = pool.pks
+    found = describe(pks)
+    others = [found.get(c, _UNKNOWN) for c in pks]
+    query_cats = set(paper.categories)
+    return Signals(
+        pks,
+        bm25=np.array([pool.bm25.get(c, np.nan) for c in pks], dtype=np.float64),
+        dense=np.array([pool.cosine.get(c, np.nan) for c in pks], dtype=np.float64),
+        words=word_pairs.scores(lexical, query := word_pairs.bag(paper.title, paper.abstract),
+                                [word_pairs.bag(o.title, o.abstract, query) for o in others]),
+        categories=np.array([_overlap(query_cats, o.categories) for o in others], dtype=np.float64),
+    )
+
+
+def fuse_signals(signals: Signals, weights: Weights = DEFAULT_WEIGHTS) -> list[Candidate]:
+    """Candidates best first by the weighted sum of each signal's z-score over the pool."""
+    if not signals.pks:
+        return []
+    fused = sum(w * _zscore(getattr(signals, name)) for name, w in weights.items() if w)
+    order = np.argsort(-fused, kind="stable")
+    bm25, cosine = np.nan_to_num(signals.bm25, nan=0.0), _filled(signals.dense)
+    return [Candidate(signals.pks[i], float(fused[i]), float(bm25[i]), float(cosine[i])) for i in order.tolist()]
+
+
+def rank_similar(lexical: LexicalIndex, vectors: VectorSet | None, pk: int, paper: Described,
+                 vector: np.ndarray | None, describe: Describe, weights: Weights = DEFAULT_WEIGHTS) -> list[Candidate]:
+    """Candidates for "papers like ``pk``", best first: both retrievers' pool, ranked by four signals."""
+    return fuse_signals(similar_signals(lexical, vectors, pk, paper, vector, describe), weights)
+
+
+def _overlap(a: set[str], b: tuple[str, ...]) -> float:
+    """Cosine of two category sets: shared categories over the geometric mean of their sizes."""
+    return len(a.intersection(b)) / math.sqrt(len(a) * len(b)) if a and b else 0.0
+
+
+def _filled(x: np.ndarray) -> np.ndarray:
+    """NaN (a signal that could not be computed: no vector) becomes the pool's lowest score, never a reward."""
+    present = ~np.isnan(x)
+    return np.where(present, x, x[present].min() if present.any() else 0.0)
+
+
+def _zscore(x: np.ndarray) -> np.ndarray:
+    x = _filled(x)
+    spread = float(x.std())
+    return (x - x.mean()) / spread if spread > 1e-12 else np.zeros_like(x)
+
+
+def describe_papers(pks: list[int]) -> dict[int, Described]:
+    """Title, abstract and categories of the papers ``pks`` from the database (one query)."""
+    rows = Paper.objects.filter(pk__in=pks).values_list("pk", "title", "abstract", "categories")
+    return {pk: Described(title, abstract, tuple(categories.split())) for pk, title, abstract, categories in rows}
 
 
 def similar_papers(paper: Paper, limit: int = 6) -> list[Paper]:
@@ -118,7 +205,8 @@ def similar_papers(paper: Paper, limit: int = 6) -> list[Paper]:
 
         vector = Embedder.default().encode([paper_text(paper.title, paper.abstract)])[0]
     vector = np.asarray(vector, dtype=np.float32) if vector is not None else None
-    ranked = rank_similar(snapshot.lexical, snapshot.vectors, paper.pk, paper.title, paper.abstract, vector)
+    described = Described(paper.title, paper.abstract, tuple(paper.categories.split()))
+    ranked = rank_similar(snapshot.lexical, snapshot.vectors, paper.pk, described, vector, describe_papers)
     candidates = [c.pk for c in ranked if c.cosine < DUPLICATE_COSINE]
     return _distinct_visible(paper, candidates, limit)
 
