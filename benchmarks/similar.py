@@ -22,15 +22,18 @@ group works on one topic, and reward a group's habit of reusing its own words; t
 truth is the closest of the three to "a researcher's similar papers" (shared concepts, not
 shared people). Queries are drawn with a fixed seed, up to ``--queries`` per truth.
 
-Methods, each ranking the whole collection minus the query paper:
+Methods: tf-idf ranks the whole collection minus the query paper; every other row ranks the
+product's pool (:func:`paperfeed.search.similar.similar_signals`: the BM25 more-like-this top 100
+and the dense top 100, each candidate with all four scores) by some of its signals:
 
 * **tf-idf**: scikit-learn ``TfidfVectorizer`` (sublinear tf, English stopwords, min_df 2)
   over title + abstract, cosine: the plain baseline;
-* **BM25 more-like-this**: the product's lexical side alone (the paper's most distinctive
-  terms, weighted, as a BM25 query);
-* **dense**: the product's vectors alone (the similar papers of before);
-* **fused**: :func:`paperfeed.search.similar.rank_similar` (both, z-score; the product) and
-  the other fusion variants on the same candidates.
+* **BM25 more-like-this**: the product's BM25 alone (the paper's most distinctive terms,
+  weighted, as a BM25 query; its top 100 are the pool's best by BM25);
+* **dense**: the product's vectors alone (the similar papers of two rounds ago);
+* :data:`VARIANTS`: weightings of the z-scored signals: BM25 + dense (the product before the
+  words, pairs and categories), words and pairs alone, the three text and meaning signals, and
+  the product (:data:`paperfeed.search.similar.DEFAULT_WEIGHTS`).
 
 Each method's nDCG@10 is compared with tf-idf's and with dense's on the same queries: the ratio
 of the means minus one, with a 95 % paired bootstrap interval (2,000 resamples of the queries).
