@@ -216,6 +216,8 @@ with area("Search"):
                             "up to this many vectors, semantic search is exact; above it, HNSW")
     EMBED_THREADS = knob("EMBED_THREADS", "int", None, "ONNX Runtime threads for the embedder",
                          shown="usable cores, at most 4")
+    QUERY_EMBED_THREADS = knob("QUERY_EMBED_THREADS", "int", "1",
+                               "ONNX Runtime threads for a search query's embedding (a few tokens: one is cheaper)")
     FOLLOW_INTERVAL = knob("FOLLOW_INTERVAL", "float", "5",
                            "seconds between the index follower's checks of the database (`paperfeed follow-index`)")
 

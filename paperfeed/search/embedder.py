@@ -23,7 +23,9 @@ Why this design:
 
 Thread count comes from ``settings.EMBED_THREADS`` (``PAPERFEED_EMBED_THREADS``) (default: CPUs available to the process,
 capped at 4 - beyond that a 6-layer MiniLM stops scaling and a web worker should leave cores
-for others).
+for others). A search query runs on ``settings.QUERY_EMBED_THREADS`` (default 1, see
+:func:`query_threads_setting`); each thread count is its own ONNX Runtime session, loaded on
+first use, and the vectors are the same bit for bit.
 """
 
 from __future__ import annotations
@@ -52,7 +54,7 @@ TOKENIZER_FILE = "tokenizer.json"
 FINGERPRINT_FILE = "fingerprint.json"
 QUERY_CACHE_SIZE = 2048  # distinct query vectors kept per process (~3 MB)
 
-__all__ = ["Embedder", "paper_text", "normalize_text", "default_threads"]
+__all__ = ["Embedder", "paper_text", "normalize_text", "default_threads", "query_threads_setting"]
 
 
 # --------------------------------------------------------------------------- text helpers
@@ -137,6 +139,21 @@ def _query_thread() -> ThreadPoolExecutor:
         return _QUERY_THREAD[1]
 
 
+def query_threads_setting() -> int:
+    """Intra-op threads for one search query: ``settings.QUERY_EMBED_THREADS`` (1 unless configured).
+
+    Why one: a query is a few tokens, and waking a second thread costs more than it saves. On the
+    sample's 300 queries (2 shared cores, load ~6) one thread took 1.15 ms of wall clock and 1.17
+    of CPU per query, two 1.34-1.68 and 1.74-2.25, with bit-identical vectors; a pasted abstract
+    (224 tokens) took 17 ms of CPU on one thread and 21 on two, for up to 5 ms more wall clock.
+    """
+    try:
+        configured = settings.QUERY_EMBED_THREADS
+    except ImproperlyConfigured:
+        configured = None
+    return max(1, int(configured or 1))
+
+
 def _sha256(path: Path) -> str:
     h = hashlib.sha256()
     with path.open("rb") as f:
@@ -151,8 +168,8 @@ def _sha256(path: Path) -> str:
 class Embedder:
     """all-MiniLM-L6-v2 (int8 ONNX) sentence embedder: 384-d, L2-normalised float32.
 
-    Use :meth:`default` in application code (one session per process: loading costs
-    ~0.3 s and ~60 MB). The constructor exists for benchmarks/tests that compare variants.
+    Use :meth:`default` in application code (one instance per process; a session costs ~0.3 s
+    and ~60 MB to load, one per thread count in use). The constructor exists for benchmarks/tests that compare variants.
     ``InferenceSession.run`` is thread-safe, so one instance can serve many threads.
     """
 
@@ -165,6 +182,7 @@ class Embedder:
         *,
         max_seq_len: int | None = None,
         threads: int | None = None,
+        query_threads: int | None = None,
         verify: bool = True,
     ) -> None:
         """Load the model.
@@ -172,7 +190,9 @@ class Embedder:
         :param model_path: ONNX file; default: the shipped ``model/model.onnx``.
         :param max_seq_len: truncation length; default: the one in ``fingerprint.json``
             (the value the shipped model was tuned and benchmarked with).
-        :param threads: intra-op threads; default :func:`default_threads`.
+        :param threads: intra-op threads for :meth:`encode`; default :func:`default_threads`.
+        :param query_threads: intra-op threads for :meth:`encode_query`; default
+            ``settings.QUERY_EMBED_THREADS`` (see :func:`query_threads_setting`).
         :param verify: check the shipped file's sha256 against ``fingerprint.json`` so a
             corrupted/partially-updated model is caught here and not as silently bad search.
         """
@@ -196,20 +216,9 @@ class Embedder:
         self._tokenizer.enable_truncation(self.max_seq_len)
         self._tokenizer.no_padding()  # we pad per (length-sorted) batch ourselves
 
-        so = ort.SessionOptions()
-        so.intra_op_num_threads = self.threads
-        so.inter_op_num_threads = 1
-        so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-        so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        so.log_severity_level = 3
-        # Idle intra-op threads spin by default: a web worker's query (one short text) then burnt
-        # 6.5 ms of CPU for 2 ms of work on 2 threads, CPU its neighbours needed. Without spinning a
-        # batch of 64 abstracts takes the same time (2.9 s both ways, /tmp/embspin.py in issue 10's note).
-        so.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        self._session = ort.InferenceSession(
-            str(self.model_path), sess_options=so, providers=["CPUExecutionProvider"]
-        )
-        self._input_names = {i.name for i in self._session.get_inputs()}
+        self.query_threads = query_threads or query_threads_setting()
+        self._sessions: dict[int, tuple[ort.InferenceSession, set[str]]] = {}  # by intra-op threads
+        self._session_lock = threading.Lock()
         self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_lock = threading.Lock()
 
@@ -287,13 +296,13 @@ class Embedder:
         """
         key = normalize_text(text)
         if not cache:
-            return self._run([self._tokenizer.encode(key).ids])[0]
+            return self._run([self._tokenizer.encode(key).ids], self.query_threads)[0]
         with self._cache_lock:
             cached = self._query_cache.get(key)
             if cached is not None:
                 self._query_cache.move_to_end(key)
                 return cached
-        vector = self._run([self._tokenizer.encode(key).ids])[0]
+        vector = self._run([self._tokenizer.encode(key).ids], self.query_threads)[0]
         vector.setflags(write=False)  # shared by every caller of the same query
         with self._cache_lock:
             self._query_cache[key] = vector
@@ -317,7 +326,32 @@ class Embedder:
             return done
         return _query_thread().submit(self.encode_query, text)
 
-    def _run(self, batch_ids: list[list[int]]) -> np.ndarray:
+    def _session(self, threads: int) -> tuple[ort.InferenceSession, set[str]]:
+        """The model with ``threads`` intra-op threads (and its input names), loaded on first use.
+
+        Why per thread count and lazily: a web process only embeds queries and a sync only batches,
+        so each loads the one session it uses (~0.3 s); a process doing both holds two.
+        """
+        with self._session_lock:
+            found = self._sessions.get(threads)
+            if found is None:
+                so = ort.SessionOptions()
+                so.intra_op_num_threads = threads
+                so.inter_op_num_threads = 1
+                so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+                so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+                so.log_severity_level = 3
+                # Idle intra-op threads spin by default: a web worker's query (one short text) then burnt
+                # 6.5 ms of CPU for 2 ms of work on 2 threads, CPU its neighbours needed. Without spinning a
+                # batch of 64 abstracts takes the same time (2.9 s both ways, /tmp/embspin.py in issue 10's note).
+                so.add_session_config_entry("session.intra_op.allow_spinning", "0")
+                session = ort.InferenceSession(str(self.model_path), sess_options=so,
+                                               providers=["CPUExecutionProvider"])
+                found = self._sessions[threads] = (session, {i.name for i in session.get_inputs()})
+            return found
+
+    def _run(self, batch_ids: list[list[int]], threads: int | None = None) -> np.ndarray:
+        session, input_names = self._session(threads or self.threads)
         width = max(len(ids) for ids in batch_ids)
         input_ids = np.zeros((len(batch_ids), width), dtype=np.int64)
         mask = np.zeros((len(batch_ids), width), dtype=np.int64)
@@ -325,9 +359,9 @@ class Embedder:
             input_ids[row, : len(ids)] = ids
             mask[row, : len(ids)] = 1
         feeds = {"input_ids": input_ids, "attention_mask": mask}
-        if "token_type_ids" in self._input_names:
+        if "token_type_ids" in input_names:
             feeds["token_type_ids"] = np.zeros_like(input_ids)
-        (hidden,) = self._session.run(None, feeds)
+        (hidden,) = session.run(None, feeds)
         # Mean pooling over real tokens (sentence-transformers' Pooling, mean mode).
         m = mask.astype(np.float32)
         summed = np.einsum("bsd,bs->bd", hidden, m)

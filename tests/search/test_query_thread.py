@@ -87,3 +87,18 @@ def test_a_model_failing_on_the_query_thread_leaves_keyword_results(index_env, m
     monkeypatch.undo()
     healed = service.search("quokka foraging")  # the failure was not kept with the query's list
     assert service.SEMANTIC_DOWN not in healed.notes and healed.hits[0].paper.arxiv_id == "2603.12001"
+
+
+def test_queries_run_on_their_own_thread_count_with_the_same_vectors(settings):
+    two = Embedder(threads=2, query_threads=2)
+    one = Embedder(threads=2)  # queries on settings.QUERY_EMBED_THREADS, 1 by default
+    assert one.query_threads == 1 and embedder_module.query_threads_setting() == 1
+    texts = ["graph neural networks for molecules", "SSL", "a pasted abstract about quokkas " * 30]
+    for text in texts:
+        assert np.array_equal(one.encode_query(text, cache=False), two.encode_query(text, cache=False))
+    assert one._session(one.query_threads)[0].get_session_options().intra_op_num_threads == 1
+    assert list(one._sessions) == [1]  # encode() was never called: its session was never loaded
+    one.encode(["a document"])
+    assert sorted(one._sessions) == [1, 2]
+    settings.QUERY_EMBED_THREADS = 3
+    assert embedder_module.query_threads_setting() == 3 and Embedder().query_threads == 3
