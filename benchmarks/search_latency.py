@@ -5,7 +5,8 @@ Default (the corpus, 74,728 papers): the product as a web process runs it. A dat
 ``upsert_papers``) and the index ``paperfeed index`` builds from it (once; reused after). Then,
 in one process warmed as a web worker warms up (numpy's BLAS threads capped as a serving process caps
 them: ``WEB_BLAS_THREADS``, ``--blas-default`` to keep the default; the index warmed by
-``Snapshot.warm``, ``--no-index-warm-up`` to skip it; 30 other queries searched), each query is one
+``Snapshot.warm``, ``--no-index-warm-up`` to skip it; 30 other queries searched; what that built
+frozen out of the garbage collector's passes, ``--no-gc-freeze`` to leave it in), each query is one
 call of ``paperfeed.search.service.search`` (parse, embed,
 BM25 + dense, fusion, gate, groups, sort, page rows from the database, highlighting), timed
 beside references measured in the same run: a no-op database query, the query embedding alone
@@ -30,6 +31,7 @@ process CPU time is reported beside the wall clock (it excludes the wait for a s
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import random
@@ -173,7 +175,7 @@ def index_as_configured() -> None:
         print(sync_indexes(progress=True, rebuild=True), file=sys.stderr)
 
 
-def warm_up(queries: list[str], index: bool = True) -> float | None:
+def warm_up(queries: list[str], index: bool = True, freeze: bool = True) -> float | None:
     """Warm this process as a web worker's warm-up does (``paperfeed.server.warm_up``: the current
     generation's ``Snapshot.warm``, the common acronyms' kept scores), then search ``queries`` (index
     open, model loaded, statements prepared). The CPU ms the index warm-up took (None: not done;
@@ -188,6 +190,8 @@ def warm_up(queries: list[str], index: bool = True) -> float | None:
         spent = round((time.process_time() - started) * 1000, 1)
     for q in queries:
         search(q)
+    if freeze:
+        gc.freeze()  # as paperfeed.server.warm_up ends
     return spent
 
 
@@ -235,7 +239,8 @@ def service_latency(args) -> dict:
 
     papers, real = serving_corpus(cap_blas=not args.blas_default)
     queries = make_queries(papers, args.queries)
-    warm_up_ms = warm_up(make_queries(papers, 30, seed=99), index=not args.no_index_warm_up)
+    warm_up_ms = warm_up(make_queries(papers, 30, seed=99), index=not args.no_index_warm_up,
+                         freeze=not args.no_gc_freeze)
     model = Embedder()
 
     def noop(_):
@@ -271,6 +276,7 @@ def service_latency(args) -> dict:
               "noop_db_query_ms_p50_p95_p99": timed(noop, queries)}
     report = {k: [round(x, 2) for x in percentiles(v)] if isinstance(v, list) else v for k, v in report.items()}
     report.update(dense_recall(queries, model))
+    report["gc_frozen_after_warm_up"] = not args.no_gc_freeze
     report["rss_mb"] = round(rss_mb(), 0)
     report["load_avg"] = [round(x, 2) for x in os.getloadavg()]
     return report
@@ -289,6 +295,8 @@ def main() -> int:
                         help="75k: keep numpy's default BLAS threads instead of the web process's WEB_BLAS_THREADS")
     parser.add_argument("--no-index-warm-up", action="store_true",
                         help="75k: skip the web worker's index warm-up (Snapshot.warm), as the earlier runs did")
+    parser.add_argument("--no-gc-freeze", action="store_true",
+                        help="75k: leave the warm-up's objects to the garbage collector (gc.freeze() as a web worker does)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     report = service_latency(args) if not args.scale else index_latency(args)
