@@ -47,6 +47,15 @@ STATIC = "/static/css/paperfeed.css"
 _STOP = {"a", "an", "the", "of", "for", "and", "in", "on", "with", "to", "via", "from", "by", "is", "are"}
 
 
+def prepared_data_dir(given: str | None) -> Path:
+    """``given`` (a fresh temporary one when None), holding the bundled sample as ``paperfeed demo`` loads it."""
+    data_dir = Path(given or tempfile.mkdtemp(prefix="pf-search-page-"))
+    if not (data_dir / "paperfeed.sqlite3").exists():
+        subprocess.run([sys.executable, "-m", "paperfeed.cli", "demo", "--no-serve", "--data-dir", str(data_dir)],
+                       env={**os.environ, "HF_HUB_OFFLINE": "1"}, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    return data_dir
+
+
 def queries(data_dir: Path, n: int, seed: int) -> list[str]:
     """``n`` distinct queries of 2-4 title words from the sample's papers."""
     import sqlite3
@@ -180,10 +189,7 @@ def main() -> int:
                         help="which rows to load, comma-separated (static is needed for the 'of static' column)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    data_dir = Path(args.data_dir or tempfile.mkdtemp(prefix="pf-search-page-"))
-    if not (data_dir / "paperfeed.sqlite3").exists():
-        subprocess.run([sys.executable, "-m", "paperfeed.cli", "demo", "--no-serve", "--data-dir", str(data_dir)],
-                       env={**os.environ, "HF_HUB_OFFLINE": "1"}, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    data_dir = prepared_data_dir(args.data_dir)
     distinct = queries(data_dir, 20_000, seed=3)
     popular = queries(data_dir, 20, seed=4)
     process, port = serve(data_dir, args.workers, args.server, not args.no_page_cache)

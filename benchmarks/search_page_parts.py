@@ -20,9 +20,7 @@ import argparse
 import functools
 import json
 import os
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from urllib.parse import quote_plus
@@ -54,15 +52,13 @@ def main() -> int:
     parser.add_argument("--cold-cards", action="store_true", help="skip the worker's warm-up of cards and abstracts")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    data_dir = Path(args.data_dir or tempfile.mkdtemp(prefix="pf-search-page-"))
-    if not (data_dir / "paperfeed.sqlite3").exists():
-        subprocess.run([sys.executable, "-m", "paperfeed.cli", "demo", "--no-serve", "--data-dir", str(data_dir)],
-                       env={**os.environ, "HF_HUB_OFFLINE": "1"}, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    from benchmarks.search_page import prepared_data_dir, queries
+
+    data_dir = prepared_data_dir(args.data_dir)
     os.environ.update(PAPERFEED_DATA_DIR=str(data_dir), HF_HUB_OFFLINE="1", DJANGO_SETTINGS_MODULE="paperfeed.settings")
     import django
 
     django.setup()
-    from benchmarks.search_page import queries
     from paperfeed import server
     from paperfeed.search import highlight, service
     from paperfeed.web import cardcache
