@@ -84,8 +84,10 @@ def _timed(call) -> tuple[int, float]:
     return status, time.monotonic() - started
 
 
-def _home_while(hub: LiveHub, busy: threading.Event) -> list[tuple[int, float]]:
-    """The home page, asked again and again while ``busy`` is set: (status, seconds) of each."""
+def _home_while(hub: LiveHub, busy: threading.Event) -> tuple[list[tuple[int, float]], threading.Thread]:
+    """The home page, asked again and again while ``busy`` is set: (status, seconds) of each, and the
+    thread asking, to be joined once ``busy`` is cleared so the request in flight counts too (a burst
+    can end before the first home page does)."""
     seen: list[tuple[int, float]] = []
 
     def poll() -> None:
@@ -93,8 +95,9 @@ def _home_while(hub: LiveHub, busy: threading.Event) -> list[tuple[int, float]]:
             seen.append(_timed(lambda: requests.get(hub.url + "/", timeout=60).status_code))
             time.sleep(0.05)
 
-    threading.Thread(target=poll, daemon=True).start()
-    return seen
+    poller = threading.Thread(target=poll, daemon=True)
+    poller.start()
+    return seen, poller
 
 
 def _submit_burst(hub: LiveHub, api_ids: list[str], web_ids: list[str]) -> tuple[list, list, list]:
@@ -113,9 +116,10 @@ def _submit_burst(hub: LiveHub, api_ids: list[str], web_ids: list[str]) -> tuple
 
     busy = threading.Event()
     busy.set()
-    home = _home_while(hub, busy)
+    home, poller = _home_while(hub, busy)
     answers = _all_at_once([api(i) for i in api_ids] + [web(i) for i in web_ids], threads=len(api_ids + web_ids))
     busy.clear()
+    poller.join(70)  # longer than a home request's own timeout
     return answers[:len(api_ids)], answers[len(api_ids):], home
 
 
