@@ -19,7 +19,7 @@ from paperfeed import server
 from paperfeed.accounts import votes
 from paperfeed.lists.cache import pages
 from paperfeed.papers.models import Paper
-from paperfeed.search import highlight
+from paperfeed.search import highlight, reader
 from paperfeed.web import cardcache
 from tests.factories import make_paper
 
@@ -28,12 +28,16 @@ CARD = "partials/paper_card.html"
 
 
 @pytest.fixture
-def quolls():
+def quolls(data_dir):
+    """Twelve papers, found by the database keyword search: a private data dir holds no index (an index
+    an earlier test left in the session's data dir would not hold them)."""
+    reader.forget()
     pages.clear()
     papers = [make_paper(f"2603.3{i:04d}", f"Quoll survey {i}", f"Quolls counted at night, site {i}.",
                          imported_upvotes=i) for i in range(12)]
     yield papers
     pages.clear()
+    reader.forget()
 
 
 @contextmanager

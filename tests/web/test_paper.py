@@ -8,6 +8,7 @@ import pytest
 
 from paperfeed.accounts import collections, votes
 from paperfeed.papers.models import DailyEntry
+from paperfeed.search import reader
 from paperfeed.web import related
 from tests.factories import list_paper, make_paper
 
@@ -137,7 +138,9 @@ def test_similar_papers_failure_degrades_to_none(client, paper, monkeypatch):
     assert response.status_code == 200 and "No similar papers found yet." in response.content.decode()
 
 
-def test_paper_page_query_count(client, member, paper, django_assert_max_num_queries):
+def test_paper_page_query_count(client, member, paper, django_assert_max_num_queries, data_dir):
+    # A private data dir: no index, so no similar papers, whatever an earlier test left in the session's.
+    reader.forget()
     client.force_login(member)
     for i in range(5):
         collections.create(member, f"C{i}")
