@@ -206,7 +206,7 @@ def fuse(pool: Pool, fusion: FusionParams = DEFAULT_FUSION) -> list[Candidate]:
     ranks = {"lex_rank": _ranks(pool.lexical, pks), "dense_rank": _ranks(pool.dense, pks)} if fusion.method == "rrf" else {}
     fused = fuse_scores(b, c, fusion, **ranks)
     order = np.argsort(-fused, kind="stable")
-    b, c = np.nan_to_num(b, nan=0.0), _fill_missing(c)
+    b, c = np.nan_to_num(b, nan=0.0), fill_missing(c)
     # Plain floats in one pass per array: a list is up to two thousand candidates per query.
     return [Candidate(pks[i], f, bm25, cos) for i, f, bm25, cos
             in zip(order.tolist(), fused[order].tolist(), b[order].tolist(), c[order].tolist(), strict=True)]
@@ -227,13 +227,13 @@ def fuse_scores(lexical: np.ndarray, dense: np.ndarray, fusion: FusionParams = D
     if fusion.method not in METHODS:
         raise ValueError(f"unknown fusion method {fusion.method!r} (one of {', '.join(METHODS)})")
     if not has_dense.any():
-        return _normalise(lexical, fusion.method if fusion.method != "linear" else "max")
+        return normalise(lexical, fusion.method if fusion.method != "linear" else "max")
     if not has_lex.any():
-        return _normalise(dense, fusion.method if fusion.method != "linear" else "raw")
+        return normalise(dense, fusion.method if fusion.method != "linear" else "raw")
     if fusion.method == "linear":
-        lex_n, dense_n = _normalise(lexical, "max"), _normalise(dense, "raw")
+        lex_n, dense_n = normalise(lexical, "max"), normalise(dense, "raw")
     else:
-        lex_n, dense_n = _normalise(lexical, fusion.method), _normalise(dense, fusion.method)
+        lex_n, dense_n = normalise(lexical, fusion.method), normalise(dense, fusion.method)
     return fusion.lexical_weight * lex_n + (1.0 - fusion.lexical_weight) * dense_n
 
 
@@ -250,15 +250,15 @@ def _rank_of(scores: np.ndarray) -> np.ndarray:
     return out
 
 
-def _fill_missing(x: np.ndarray) -> np.ndarray:
+def fill_missing(x: np.ndarray) -> np.ndarray:
     """NaN (not returned by that retriever) becomes the lowest returned score (0 when none was)."""
     present = ~np.isnan(x)
     return np.where(present, x, x[present].min() if present.any() else 0.0)
 
 
-def _normalise(x: np.ndarray, how: str) -> np.ndarray:
+def normalise(x: np.ndarray, how: str) -> np.ndarray:
     """Per-query normalisation of one retriever's scores; missing scores count as its lowest."""
-    x = _fill_missing(x)
+    x = fill_missing(x)
     if how == "raw":
         return x
     if how == "max":

@@ -42,7 +42,7 @@ from paperfeed.papers.models import Paper
 
 from . import word_pairs
 from .embedder import normalize_text
-from .hybrid import Candidate, Pool, scored_pool
+from .hybrid import Candidate, Pool, fill_missing, normalise, scored_pool
 from .lexical import DEFAULT_PARAMS, STOPWORDS, LexicalIndex, analyze
 from .reader import current
 from .vectors import VectorSet
@@ -159,9 +159,9 @@ def fuse_signals(signals: Signals, weights: Weights = DEFAULT_WEIGHTS) -> list[C
     """Candidates best first by the weighted sum of each signal's z-score over the pool."""
     if not signals.pks:
         return []
-    fused = sum(w * _zscore(getattr(signals, name)) for name, w in weights.items() if w)
+    fused = sum(w * normalise(getattr(signals, name), "zscore") for name, w in weights.items() if w)
     order = np.argsort(-fused, kind="stable")
-    bm25, cosine = np.nan_to_num(signals.bm25, nan=0.0), _filled(signals.dense)
+    bm25, cosine = np.nan_to_num(signals.bm25, nan=0.0), fill_missing(signals.dense)
     return [Candidate(signals.pks[i], float(fused[i]), float(bm25[i]), float(cosine[i])) for i in order.tolist()]
 
 
@@ -174,18 +174,6 @@ def rank_similar(lexical: LexicalIndex, vectors: VectorSet | None, pk: int, pape
 def _overlap(a: set[str], b: tuple[str, ...]) -> float:
     """Cosine of two category sets: shared categories over the geometric mean of their sizes."""
     return len(a.intersection(b)) / math.sqrt(len(a) * len(b)) if a and b else 0.0
-
-
-def _filled(x: np.ndarray) -> np.ndarray:
-    """NaN (a signal that could not be computed: no vector) becomes the pool's lowest score, never a reward."""
-    present = ~np.isnan(x)
-    return np.where(present, x, x[present].min() if present.any() else 0.0)
-
-
-def _zscore(x: np.ndarray) -> np.ndarray:
-    x = _filled(x)
-    spread = float(x.std())
-    return (x - x.mean()) / spread if spread > 1e-12 else np.zeros_like(x)
 
 
 def describe_papers(pks: list[int]) -> dict[int, Described]:
@@ -205,7 +193,7 @@ def similar_papers(paper: Paper, limit: int = 6) -> list[Paper]:
 
         vector = Embedder.default().encode([paper_text(paper.title, paper.abstract)])[0]
     vector = np.asarray(vector, dtype=np.float32) if vector is not None else None
-    described = Described(paper.title, paper.abstract, tuple(paper.categories.split()))
+    described = Described(paper.title, paper.abstract, tuple(paper.category_list))
     ranked = rank_similar(snapshot.lexical, snapshot.vectors, paper.pk, described, vector, describe_papers)
     candidates = [c.pk for c in ranked if c.cosine < DUPLICATE_COSINE]
     return _distinct_visible(paper, candidates, limit)
