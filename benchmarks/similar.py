@@ -39,6 +39,8 @@ Each method's nDCG@10 is compared with tf-idf's and with dense's on the same que
 of the means minus one, with a 95 % paired bootstrap interval (2,000 resamples of the queries).
 
 The collection is the first ``--docs`` papers of the corpus, as in ``benchmarks/known_item.py``.
+Choices (weights, designs) are made elsewhere, on queries this table never reads:
+:func:`selection_queries` and ``benchmarks/similar_designs.py`` (other collections of the corpus).
 
     python benchmarks/similar.py            # a table per truth
     python benchmarks/similar.py --json     # one JSON object
@@ -74,6 +76,7 @@ from paperfeed.search.similar import DEFAULT_WEIGHTS, Described, fuse_signals, s
 from paperfeed.search.vectors import VectorSet  # noqa: E402
 
 SEED = 20260711
+SELECTION_SEED = 20260712  # the held-out co-author queries that choices are made on (never the benchmark's)
 QUERIES = 1000
 BOOTSTRAP = 2000
 MIN_SHARED_AUTHORS = 2
@@ -146,6 +149,15 @@ def pick_queries(papers: list[dict], related: dict[int, set[int]], n: int, *, cs
     eligible = sorted(i for i, rel in related.items() if 1 <= len(rel) <= 30
                       and (not cs_only or papers[i]["categories"][0].startswith("cs.")))
     return sorted(random.Random(seed).sample(eligible, min(n, len(eligible))))
+
+
+def selection_queries(papers: list[dict], coauthors: dict[int, set[int]], n: int = QUERIES) -> list[int]:
+    """The held-out selection set: ``n`` co-author queries drawn with :data:`SELECTION_SEED` from the
+    eligible papers that are not this benchmark's co-author queries, so that a design or a weight
+    is chosen on queries the reported table never reads."""
+    held = set(pick_queries(papers, coauthors, n, cs_only=True))
+    rest = {i: rel for i, rel in coauthors.items() if i not in held}
+    return pick_queries(papers, rest, n, cs_only=True, seed=SELECTION_SEED)
 
 
 def metrics(ranked: list[int], relevant: set[int]) -> tuple[float, float]:

@@ -20,7 +20,9 @@ abstract is the same "word pair" in each, which would reward the link instead of
 Weights are scikit-learn's ``TfidfVectorizer(sublinear_tf=True, min_df=2)``, the benchmark's
 baseline: ``(1 + ln tf) x idf`` with ``idf = 1 + ln((1 + N) / (1 + df))``, and no weight for a
 word held by one paper alone. A word's df is the index's document frequency of its stem
-(the larger of the title's and the abstract's, as :func:`.similar.distinctive_terms` reads it);
+(the larger of the title's and the abstract's, as :func:`.similar.distinctive_terms` reads it;
+tantivy's count still includes a paper deleted or replaced since its segment was merged, so it
+can be off by the papers changed since: a term query's count would be exact but dearer);
 a pair's df is the number of papers whose title or abstract holds it as a phrase, counted only
 for the pairs the query paper shares with a candidate, the only ones a score reads.
 
