@@ -60,6 +60,7 @@ SEED = 20260710
 PER_KIND = 300
 DOCS = 15_000
 DEPTH = 100
+DENSE_DEPTH = 100  # the dense retriever's own depth (search_quality.py --depths)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
 
 # Every fused ranking reported, side by side with the two retrievers alone.
@@ -136,7 +137,7 @@ def evaluate(lexical, vectors: VectorSet, embedder: Embedder, queries: list[tupl
     for kind, text, target in queries:
         parsed = parse_query(text)
         qvec = embedder.encode_query(parsed.text)
-        pool = gather(lexical, vectors, parsed.words, parsed.phrases, qvec, depth=DEPTH)
+        pool = gather(lexical, vectors, parsed.words, parsed.phrases, qvec, depth=DEPTH, dense_depth=DENSE_DEPTH)
         for name in [*VARIANTS, *passages]:
             fusion = VARIANTS.get(name)
             if name in passages:

@@ -51,6 +51,7 @@ from paperfeed.search.vectors import VectorSet  # noqa: E402
 
 CACHE = REPO / ".benchcache" / "search"
 DEPTH = 100
+DENSE_DEPTH = 100  # the dense retriever's own depth (--depths)
 
 
 def _open(path: Path):
@@ -142,7 +143,7 @@ def evaluate(bench: Bench, queries: dict[str, str], qrels,
     for qid, text in queries.items():
         parsed = parse_query(text)
         pool = gather(bench.lexical, bench.vectors, parsed.words, parsed.phrases, bench.qvec(text),
-                      lexical_params=lexical, depth=DEPTH)
+                      lexical_params=lexical, depth=DEPTH, dense_depth=DENSE_DEPTH)
         for name in rows:
             fusion = VARIANTS.get(name)
             if name == PASSAGE_ROW:
@@ -216,6 +217,15 @@ def print_beir(report: dict) -> None:
     Console(width=200).print(table)
 
 
+def set_depths(lexical: int, dense: int) -> None:
+    """Both retrievers' depths here and in the known-item set."""
+    import known_item
+
+    global DEPTH, DENSE_DEPTH
+    DEPTH, DENSE_DEPTH = lexical, dense
+    known_item.DEPTH, known_item.DENSE_DEPTH = lexical, dense
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dataset", type=Path, default=REPO.parent / "shared" / "data" / "scifact")
@@ -226,7 +236,10 @@ def main() -> int:
     parser.add_argument("--docs", type=int, default=15_000, help="known-item: the first N papers of the corpus")
     parser.add_argument("--passages", action="store_true",
                         help="also the best-sentence re-rank of benchmarks/passages.py (embeds every sentence once)")
+    parser.add_argument("--depths", default=f"{DEPTH},{DENSE_DEPTH}", metavar="LEXICAL,DENSE",
+                        help="each retriever's depth (the search service: 300,100)")
     args = parser.parse_args()
+    set_depths(*(int(x) for x in args.depths.split(",")))
     started = time.perf_counter()
     report: dict = {"beir": beir_report(args.dataset, args.split, args.tune, args.passages)}
     if not args.no_known_item:

@@ -550,7 +550,9 @@ def _acronym_query(lexical: LexicalIndex, typed: str, meanings: list[Meaning]) -
     writes both would dwarf one that only names its meaning. A long form also matches without
     its generic head word ("semi-supervised" for "semi-supervised learning"), as titles write it.
     """
-    options = [lexical.text_query([typed])]
+    # A spelling of several words ("LLM-based", "SSL-pretrained") counts as written, a phrase: word by
+    # word, "based" alone would satisfy the acronym (43,584 of 74,728 papers for "LLM-Based" at 75k).
+    options = [lexical.text_query([], [typed]) if len(analyze(typed)) > 1 else lexical.text_query([typed])]
     for meaning in meanings:
         for tokens in _phrases(meaning.label):
             options.extend(tantivy.Query.term_query(lexical.schema, name, tokens[0]) if len(tokens) == 1 else

@@ -111,11 +111,12 @@ def retrieve(
     lexical_params: LexicalParams = DEFAULT_PARAMS,
     fusion: FusionParams = DEFAULT_FUSION,
     depth: int | None = None,
+    dense_depth: int | None = None,
 ) -> Retrieval:
     """Run both retrievers with ``filters`` and fuse. ``query_vector`` None = lexical only; a callable
     is asked for it once the lexical side has run (a vector still being computed on another thread)."""
     pool = gather(lexical, vectors, words, phrases, query_vector, filters, lexical_params=lexical_params,
-                  depth=depth or fusion.depth)
+                  depth=depth or fusion.depth, dense_depth=dense_depth)
     return Retrieval(fuse(pool, fusion), pool.lexical_total, pool.filtered_empty)
 
 
@@ -129,8 +130,11 @@ def gather(
     *,
     lexical_params: LexicalParams = DEFAULT_PARAMS,
     depth: int = DEFAULT_FUSION.depth,
+    dense_depth: int | None = None,
 ) -> Pool:
     """Both retrievers' top ``depth`` with ``filters`` inside, every candidate scored by both.
+
+    ``dense_depth`` (default ``depth``): the dense retriever's own depth, when it differs.
 
     The lexical side runs first and a callable ``query_vector`` is called only after it, so a
     vector computed on another thread (:meth:`.embedder.Embedder.encode_query_soon`) is computed
@@ -151,7 +155,7 @@ def gather(
         if query_vector is None:  # the model failed: lexical only, as if none had been asked for
             mask = None
         elif mask is None or mask.any():
-            dense_hits = vectors.search(query_vector, depth, mask)
+            dense_hits = vectors.search(query_vector, dense_depth or depth, mask)
     query_vector = None if callable(query_vector) else query_vector
     pool = scored_pool(lex_hits, dense_hits, lexical, text_q, vectors, query_vector)
     pool.lexical_total = lex_total

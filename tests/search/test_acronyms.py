@@ -386,3 +386,20 @@ def test_a_warmed_generation_answers_acronyms_without_building_their_scores(inde
         assert _answer(service.search(q, limit=100)) == expected[q], q
     assert warm.acronyms.built == built
     assert warm.acronyms.warm(warm.lexical, seconds=0) == 0  # the time bound: nothing starts past it
+
+
+@pytestmark_db
+def test_a_spelling_of_several_words_counts_as_a_phrase(indexed, papers):
+    """ "SSL-based" is the acronym followed by "based", not "SSL" or "based" anywhere."""
+    from paperfeed.search.reader import current
+
+    snapshot = current()
+    query = acronyms._acronym_query(snapshot.lexical, "SSL-based", snapshot.acronyms.meanings("ssl"))
+    matching = set(snapshot.lexical.matching_pks(query))
+    long_forms = r"\bSSL|self-?supervised|semi-?supervised|sound source locali[sz]ation"
+    based_only = {indexed[p["id"]].pk for p in papers if re.search(r"\bbased\b", text := p["title"] + " " + p["abstract"])
+                  and not re.search(long_forms, text, re.I)}
+    writes = {indexed[p["id"]].pk for p in papers if re.search(r"\bSSL[- ]based\b", p["title"] + " " + p["abstract"])}
+    assert based_only, "the slice has papers saying 'based' with no meaning of SSL"
+    assert not based_only & matching
+    assert writes <= matching
