@@ -46,6 +46,10 @@ HNSW_FILE = "hnsw.usearch"
 GRAPH_OVERSAMPLE = 1.5
 GRAPH_UPDATE_MAX_SHARE = 0.25  # a sync changing more of the set than this builds the graph afresh
 FLOAT32_MAX = 200_000  # up to this many vectors the rows are held as float32 (see the module docstring)
+# An exact scan of a filter allowing at least this share of a float32 set multiplies every row and masks
+# the rest out: at 75k (one BLAS thread, load 0.7) gathering 26k / 37k allowed rows took 7.9 / 10.0 ms
+# against 4.8 / 4.2 ms for all 75k rows; at 15k rows 4.5 against 5.3.
+FULL_SCAN_SHARE = 0.25
 
 
 def exact_max() -> int:
@@ -231,8 +235,17 @@ class VectorSet:
         keep = found if mask is None else found & mask[rows]
         rows = rows[keep]
         if mask is not None and len(rows) < k:  # the filter ate the neighbourhood: be exact instead
-            return self._exact_rows(query, np.flatnonzero(mask), k)
+            return self._exact_masked(query, mask, k)
         return self._exact_rows(query, rows, k)  # the graph selects; the stored rows give the exact cosines
+
+    def _exact_masked(self, query: np.ndarray, mask: np.ndarray, k: int) -> list[tuple[int, float]]:
+        """The exact top ``k`` of the ``mask`` rows: one product with every row when the mask allows
+        :data:`FULL_SCAN_SHARE` or more of a float32 set (gathering that many rows costs more than
+        the rows it skips), else the allowed rows gathered."""
+        allowed = int(mask.sum())
+        if self.matrix.dtype == np.float32 and allowed >= FULL_SCAN_SHARE * len(self):
+            return self._top(np.where(mask, self.matrix @ query, -np.inf), np.arange(len(self)), k)
+        return self._exact_rows(query, np.flatnonzero(mask), k)
 
     def _exact_rows(self, query: np.ndarray, rows: np.ndarray, k: int) -> list[tuple[int, float]]:
         if not len(rows):

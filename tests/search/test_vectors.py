@@ -49,6 +49,27 @@ def test_exact_and_hnsw_agree_and_filters_hold(tmp_path, unit_vectors, settings)
         assert [pk for pk, _ in vs.search(query, 5, only)] == [pks[7], pks[9]]
 
 
+
+@pytest.mark.parametrize("share", [0.05, 0.5])  # a gather of the allowed rows / one product with every row
+def test_a_filter_that_eats_the_neighbourhood_is_answered_exactly(tmp_path, unit_vectors, settings, share,
+                                                                  monkeypatch):
+    """The graph's oversampled neighbours hold too few allowed rows: the answer is the exact scan's."""
+    settings.SEARCH_EXACT_MAX = 1000
+    graph, pks = publish(tmp_path, unit_vectors, "graph")
+    scans = []
+    exact_masked = VectorSet._exact_masked
+    monkeypatch.setattr(VectorSet, "_exact_masked", lambda self, *args: scans.append(args) or exact_masked(self, *args))
+    query = unit_vectors[42]
+    far = np.argsort(unit_vectors @ query)[: int(share * len(pks))]  # the rows least like the query
+    mask = graph.mask(pks=pks[far].tolist())
+    hits = graph._graph(query, 30, mask)
+    assert len(scans) == 1
+    scores = graph.scores_for(query, pks[far].tolist())  # the stored (float16-rounded) rows
+    expected = pks[far][np.argsort(-scores, kind="stable")][:30].tolist()
+    assert [pk for pk, _ in hits] == expected
+    np.testing.assert_allclose([s for _, s in hits], np.sort(scores)[::-1][:30], rtol=0, atol=1e-6)
+
+
 def test_vectors_and_scores_for_pks(tmp_path, unit_vectors):
     vs, pks = publish(tmp_path, unit_vectors[:50])
     found = vs.vectors_for([int(pks[3]), 999_999])
