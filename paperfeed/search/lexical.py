@@ -67,6 +67,7 @@ DEFAULT_PARAMS = LexicalParams()
 
 
 def _text_analyzer() -> tantivy.TextAnalyzer:
+    """``en_stem``'s pipeline in Python: the terms the title and abstract fields hold."""
     return (
         tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
         .filter(tantivy.Filter.remove_long(40))
@@ -76,12 +77,12 @@ def _text_analyzer() -> tantivy.TextAnalyzer:
     )
 
 
-_TEXT = _text_analyzer()
+TEXT_ANALYZER = _text_analyzer()  # raw text -> the fields' terms (analyze() normalises first)
 
 
 def analyze(text: str) -> list[str]:
     """The terms the title/abstract fields hold for ``text`` (same pipeline as ``en_stem``)."""
-    return _TEXT.analyze(normalize_text(text)) if text else []
+    return TEXT_ANALYZER.analyze(normalize_text(text)) if text else []
 
 
 def day_number(day: date | None) -> int:

@@ -102,7 +102,7 @@ def distinctive_terms(lexical: LexicalIndex, title: str, abstract: str,
     docs = max(lexical.num_docs, 1)
     scored = []
     for term, tf in counts.items():
-        df = max(lexical.doc_freq("abstract", term), lexical.doc_freq("title", term))
+        df = lexical.text_doc_freq(term)
         if df >= 2:
             scored.append(((1.0 + math.log(tf)) * math.log(1.0 + (docs - df + 0.5) / (df + 0.5)), term))
     scored.sort(key=lambda s: (-s[0], s[1]))

@@ -45,7 +45,7 @@ import tantivy
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from .embedder import normalize_text
-from .lexical import STOPWORDS, LexicalIndex
+from .lexical import STOPWORDS, TEXT_ANALYZER, LexicalIndex
 
 _LINK_MARKS = ("://", "www.", "@", "github.", "gitlab.", "bitbucket.", "huggingface.")
 _MARKUP_MARKS = ("\\", "&")  # all that normalize_text changes for the tokenizer: LaTeX commands, HTML entities
@@ -54,9 +54,7 @@ STOP = frozenset(ENGLISH_STOP_WORDS) | STOPWORDS
 MAX_GAP = 2  # stopwords a pair may span ("mixture of experts", "state of the art")
 FIELD_BREAK = " 0 "  # a number between title and abstract (and for a link): no pair spans it
 CACHE_PAIRS = 200_000  # pair frequencies kept per index generation before the memo starts over
-_STEMS = (tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple()).filter(tantivy.Filter.remove_long(40))
-          .filter(tantivy.Filter.lowercase()).filter(tantivy.Filter.stemmer("english")).build())  # the index's
-_STOP_STEMS = frozenset(stem for word in STOP for stem in _STEMS.analyze(word))
+_STOP_STEMS = frozenset(stem for word in STOP for stem in TEXT_ANALYZER.analyze(word))
 
 
 def without_links(text: str) -> str:
@@ -106,7 +104,7 @@ def bag(title: str, abstract: str, among: Bag | None = None) -> Bag:
     text = f"{title}{FIELD_BREAK}{abstract}"
     if any(mark in text for mark in _MARKUP_MARKS):  # else normalising would not change a token
         text = normalize_text(text)
-    stems = _STEMS.analyze(without_links(text))
+    stems = TEXT_ANALYZER.analyze(without_links(text))
     if among is None:
         return _every_feature(stems)
     words = Counter(stems)
@@ -166,7 +164,7 @@ class Statistics:
         """The word's idf; 0 for a word no other paper holds (it ties no two papers, only lengthens a norm)."""
         idf = self.words.get(stem)
         if idf is None:
-            df = max(self.searcher.doc_freq("title", stem), self.searcher.doc_freq("abstract", stem))
+            df = self.lexical.text_doc_freq(stem)
             idf = self.words[stem] = self.idf(df) if df >= 2 else 0.0
         return idf
 
