@@ -34,7 +34,7 @@ def _fresh(snapshot, warmed: bool) -> tuple[object, float]:
     table = AcronymTable.load(snapshot.path)
     started = time.process_time()
     if warmed:
-        table.warm(snapshot.lexical)
+        table.warm(snapshot.lexical, snapshot.vectors)
     spent = (time.process_time() - started) * 1000
     snapshot.__dict__["acronyms"], snapshot.__dict__["ranked"] = table, RankedLists()
     return table, spent

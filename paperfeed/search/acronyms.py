@@ -61,8 +61,11 @@ PAIRS_FILE = "acronym_pairs.json"
 MIN_DEFINERS = 2
 MIN_SHARE = 0.05
 MAX_MEANINGS = 8  # meanings kept per short form, most defined first
-KEPT_ACRONYMS = 64  # acronym queries (an acronym with its long forms) whose papers' lexical scores a generation keeps
 WARM_ACRONYMS = 32  # the most-defined acronyms whose kept scores a web worker builds as it warms up (2 spellings each)
+# Acronym queries (an acronym with its long forms) whose papers' lexical scores a generation keeps: twice
+# what the warm-up builds, so the first other acronyms queried do not push the warmed ones out (at 64,
+# "LLM", built first, went with the 65th list and its next query paid 40 ms for it again at 75k).
+KEPT_ACRONYMS = 4 * WARM_ACRONYMS
 WARM_SECONDS = 2.0  # at most this long per generation and process (at 75k: 0.4 s of CPU for the 64 lists, 7 MB)
 CENTROID_PAPERS = 200  # definers averaged into a centroid (most recent first)
 TIE_BREAKER = 0.3  # lexical: the best of the acronym and its long forms, plus this share of the others
@@ -318,13 +321,15 @@ class AcronymTable:
                 self._kept.popitem(last=False)
         return scores
 
-    def warm(self, lexical: LexicalIndex, seconds: float = WARM_SECONDS) -> int:
+    def warm(self, lexical: LexicalIndex, vectors=None, seconds: float = WARM_SECONDS) -> int:
         """Build the kept scores of the most-defined acronyms before a query asks; how many were built.
 
         The first query of an acronym in a new generation paid its whole list (60-90 ms for the
         common ones at 75k). Each acronym is built as written in capitals and as their plural
-        ("LLM", "LLMs": two different queries); the most-defined first, and no longer than
-        ``seconds`` in all, so a generation with many acronyms never holds a worker up for long.
+        ("LLM", "LLMs": two different queries), then its meanings' writers and, given ``vectors``,
+        their centroids, which its first query's groups read (48 ms for "LLM"'s seven long forms
+        at 75k, 0.3 s for the 32 acronyms); the most-defined first, and no longer than ``seconds``
+        in all, so a generation with many acronyms never holds a worker up for long.
         """
         deadline = time.monotonic() + seconds
         before = self.built
@@ -335,6 +340,12 @@ class AcronymTable:
                     return self.built - before
                 if _known(self, typed) is not None:
                     self.kept_scores(lexical, _acronym_query(lexical, typed, self.entries[short]))
+            for meaning in self.entries[short]:
+                if time.monotonic() >= deadline:
+                    return self.built - before
+                meaning.writers(lexical)
+                if vectors is not None:
+                    meaning.centroid(vectors)
         return self.built - before
 
     def meanings(self, short: str) -> list[Meaning]:
@@ -513,9 +524,9 @@ def widen(snapshot, words: list[str], query_vector: np.ndarray | None, filters: 
     filt = lexical.filter_query(filters)
     if rest is None and filt is None:  # a bare acronym: its list is the kept one
         lex_hits = kept_scores.top(kept, depth)
-    elif rest is not None and filt is None and kept_scores.merge_pays(kept, _matches_at_most(lexical, snapshot.acronyms,
-                                                                                              found.rest)):
-        lex_hits = kept_scores.top_with(lexical, kept, rest, depth)
+    elif len(kept.pks) >= kept_scores.WITHIN_MIN_KEPT:  # the same list without searching its phrases again
+        superset = _acronym_superset(lexical, found.typed, found.meanings)
+        lex_hits = kept_scores.top_within(lexical, kept, superset, rest, filt, depth)
     else:
         lex_hits = lexical.search(LexicalIndex.combine(_joined(either, rest), filt), depth, count=False)[0]
     pks = list(dict.fromkeys([c.pk for c in retrieval.candidates] + [pk for pk, _ in lex_hits]))
@@ -524,16 +535,6 @@ def widen(snapshot, words: list[str], query_vector: np.ndarray | None, filters: 
                        bm25_of=lambda unscored: kept_scores.scores_for(lexical, kept, rest, unscored))
     # Only "did anything match" is read of the lexical total.
     return Retrieval(fuse(pool), max(len(lex_hits), retrieval.lexical_total), retrieval.filtered_empty)
-
-
-def _matches_at_most(lexical: LexicalIndex, table: AcronymTable, words: list[str]) -> int:
-    """An upper bound of the papers :func:`rest_query` matches: the sum of its terms' document
-    frequencies (unbounded when another acronym, with its phrases, or an unknown word, spelled
-    loosely, is among them)."""
-    if any(_known(table, w) for w in words):
-        return lexical.num_docs * len(words)
-    freqs = [lexical.text_doc_freq(term) for term in analyze(" ".join(words))]
-    return sum(freqs) if all(freqs) else lexical.num_docs * len(words)
 
 
 def _joined(either: tantivy.Query, rest: tantivy.Query | None) -> tantivy.Query:
@@ -558,6 +559,22 @@ def _acronym_query(lexical: LexicalIndex, typed: str, meanings: list[Meaning]) -
             options.extend(tantivy.Query.term_query(lexical.schema, name, tokens[0]) if len(tokens) == 1 else
                            tantivy.Query.phrase_query(lexical.schema, name, tokens) for name in ("title", "abstract"))
     return tantivy.Query.disjunction_max_query([q for q in options if q is not None], TIE_BREAKER)
+
+
+def _acronym_superset(lexical: LexicalIndex, typed: str, meanings: list[Meaning]) -> tantivy.Query:
+    """Every paper :func:`_acronym_query` matches, and some more, without reading a word's positions.
+
+    A phrase becomes its words anywhere in the same field, and a long form whose words include
+    another's is left out (its papers hold the other's words already): "large language models" and
+    its six rarer variants at 75k are one pair of words per field instead of 28 phrases.
+    """
+    options = [lexical.text_query([], [typed]) if len(analyze(typed)) > 1 else lexical.text_query([typed])]
+    words = {frozenset(tokens) for meaning in meanings for tokens in _phrases(meaning.label)}
+    for needed in sorted((w for w in words if not any(other < w for other in words)), key=sorted):
+        for name in ("title", "abstract"):
+            options.append(tantivy.Query.boolean_query(
+                [(tantivy.Occur.Must, tantivy.Query.term_query(lexical.schema, name, t)) for t in sorted(needed)]))
+    return tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in options if q is not None])
 
 
 def rest_query(lexical: LexicalIndex, table: AcronymTable, words: list[str]) -> tantivy.Query | None:

@@ -13,14 +13,22 @@ Exact, not approximate: tantivy scores a boolean query of a required and an opti
 the float32 sum of the two clauses' scores (and 0 for a constant-score filter), so the sum of
 the kept score and the optional words' score is the score the whole query would give (at 75k,
 128 acronym queries got the same fused candidates and scores both ways). A bare acronym's top
-list is the kept list's head (:func:`top`: the index's own order, ties included). With other
-words a threshold rule (Fagin, Lotem and Naor, PODS 2001) over the best of both sides proved
-only 27 % of those lists at 75k and cost more than it saved, so the top list is either the
-whole query's or, where the other words match few papers beside a large kept list
-(:func:`merge_pays`), every kept score plus those words' scores (:func:`top_with`): the same
-list, ties in the index's own order (tantivy breaks them by the document's place), on 90 of
-90 acronym queries with other words at 75k; "Medical LLMs" 20.6 -> 3.7 ms, "LLM Agent"
-20.5 -> 9.9 ms, while a word matching 30,000 papers would cost more than the phrases.
+list is the kept list's head (:func:`top`: the index's own order, ties included).
+
+With other words or a filter, a large kept list (:data:`WITHIN_MIN_KEPT`) makes its top list
+without its phrases (:func:`top_within`): one search asks for the papers of a *superset* of the
+kept query that the other words and the filter match, the superset being the same query with
+every phrase read as its words anywhere in the field (no positions, and a long form whose words
+include a shorter one's is left out: its papers are the shorter one's already). Those papers'
+other-word scores plus their kept scores, and the kept scores of the kept papers the other words
+miss, are the whole query's scores of every paper it matches; the top list is theirs, ties in the
+index's own order (tantivy breaks them by the document's place). Measured at 75k
+(``benchmarks/acronym_toplists.py``): the same list on 237 of 237 acronym queries with other
+words; for kept lists of 10,000 papers or more ("LLM Agent", "Multi-Label LLM") 22.3 -> 10.5 ms
+of CPU mean, 2,000-10,000 papers 5.3 -> 3.8 ms, while below 2,000 the whole query is cheaper
+(1.0 against 1.2 ms): its phrases cost little there. Earlier rounds merged every match of the
+other words with the kept list (``top_with``, 17.2 ms on the large lists): the superset restricts
+those matches to the acronym's papers before they leave tantivy.
 """
 
 from __future__ import annotations
@@ -32,11 +40,9 @@ import tantivy
 
 from .lexical import LexicalIndex
 
-# top_with instead of the whole query: the kept list is this large (its phrases are the costly
-# part: 20 ms at 75k for "LLM"'s 23,000 papers, 1-3 ms below 5,000) and the other words match at
-# most this share of its size (merging costs ~0.7 ms per 1,000 of their matches at 75k).
-MERGE_MIN_KEPT = 10_000
-MERGE_MAX_SHARE = 0.5
+# top_within instead of the whole query from this many kept papers on: below it the phrases cost
+# less than fetching the other words' matches (docs: "Latency", sixth round).
+WITHIN_MIN_KEPT = 2_000
 
 
 @dataclass(frozen=True)
@@ -87,25 +93,38 @@ def top(kept: KeptScores, depth: int) -> list[tuple[int, float]]:
     return list(zip(kept.pks[head].tolist(), kept.scores[head].tolist(), strict=True))
 
 
-def merge_pays(kept: KeptScores, other_matches: int) -> bool:
-    """Whether :func:`top_with` is cheaper than the whole query, given (an upper bound of) how many
-    papers the other words match."""
-    return len(kept.pks) >= MERGE_MIN_KEPT and other_matches <= MERGE_MAX_SHARE * len(kept.pks)
+def top_within(lexical: LexicalIndex, kept: KeptScores, superset: tantivy.Query, optional: tantivy.Query | None,
+               filt: tantivy.Query | None, depth: int) -> list[tuple[int, float]]:
+    """The best ``depth`` (pk, score) of ``kept AND [optional] AND filt``, as the whole query's search lists them.
 
-
-def top_with(lexical: LexicalIndex, kept: KeptScores, optional: tantivy.Query, depth: int) -> list[tuple[int, float]]:
-    """The best ``depth`` (pk, score) of ``kept AND [optional]``, as the whole query's search lists them.
-
-    Every paper ``optional`` matches is fetched with its score (the cheap side: no phrases);
-    a kept paper's score is the float32 sum of both, ties ordered by the document's place.
+    ``superset`` must match every paper the kept query matches (more is fine: those are dropped).
+    Without a filter, only the kept papers ``optional`` matches are fetched (the others keep their
+    kept score); with one, every kept paper the filter allows is fetched, ``optional`` scoring it.
+    (Fetching only the other words' best matches and bounding the rest, with the papers in doubt
+    searched one by one, cost more at 75k than fetching every match: docs/search.md, Latency.)
     """
-    hits = lexical.search(optional, lexical.num_docs, count=False)[0]
-    extra_pks = np.fromiter((pk for pk, _ in hits), dtype=np.int64, count=len(hits))
+    if filt is None and optional is None:
+        return top(kept, depth)
+    among = tantivy.Query.const_score_query(superset, 0.0)
+    if filt is None:
+        clauses = [(tantivy.Occur.Must, among), (tantivy.Occur.Must, optional)]
+    else:
+        clauses = [(tantivy.Occur.Must, among), (tantivy.Occur.Must, filt),
+                   *([(tantivy.Occur.Should, optional)] if optional is not None else [])]
+    hits = lexical.search(tantivy.Query.boolean_query(clauses), lexical.num_docs, count=False)[0]
+    hit_pks = np.fromiter((pk for pk, _ in hits), dtype=np.int64, count=len(hits))
     extra = np.fromiter((s for _, s in hits), dtype=np.float32, count=len(hits))
-    total = kept.scores.copy()
-    if len(extra_pks) and len(kept.pks):
-        at = np.minimum(np.searchsorted(kept.pks, extra_pks), len(kept.pks) - 1)
-        found = kept.pks[at] == extra_pks
-        total[at[found]] += extra[found]
-    order = np.lexsort((kept.places, -total))[:depth]
+    rows = np.zeros(0, dtype=np.int64)
+    if len(hit_pks) and len(kept.pks):
+        at = np.minimum(np.searchsorted(kept.pks, hit_pks), len(kept.pks) - 1)
+        found = kept.pks[at] == hit_pks
+        rows, extra = at[found], extra[found]
+    if filt is None:  # every kept paper is listed; those the other words match score more
+        total = kept.scores.copy()
+        total[rows] += extra
+        rows = np.arange(len(kept.pks))
+    else:  # only the kept papers the filter allows are listed
+        total = np.zeros(len(kept.pks), dtype=np.float32)
+        total[rows] = kept.scores[rows] + extra
+    order = rows[np.lexsort((kept.places[rows], -total[rows]))][:depth]
     return list(zip(kept.pks[order].tolist(), total[order].tolist(), strict=True))

@@ -77,7 +77,7 @@ class Snapshot:
 
     def warm(self) -> int:
         """Build what the first queries of this generation would pay otherwise (the common acronyms'
-        kept scores, :meth:`.AcronymTable.warm`); once per snapshot: a second caller waits for the
+        kept scores, writers and centroids, :meth:`.AcronymTable.warm`); once per snapshot: a second caller waits for the
         first. How many lists this call built.
 
         Called by a web worker's warm-up (server.warm_up), not in a thread of its own when a
@@ -89,7 +89,7 @@ class Snapshot:
             if self.warmed:
                 return 0
             try:
-                return self.acronyms.warm(self.lexical)
+                return self.acronyms.warm(self.lexical, self.vectors)
             finally:
                 self.warmed = True
 

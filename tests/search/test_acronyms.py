@@ -13,6 +13,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -266,29 +267,77 @@ def test_long_form_writers_are_searched_once_per_generation(indexed, papers):
     assert all(re.search(r"self\W*supervis", text[pk], re.I) for pk in writers.tolist())
 
 
+def _filters(lexical, papers: list) -> list:
+    """No filter, a category, a date range and both, drawn from these papers (each allows some of them)."""
+    from paperfeed.search.lexical import Filters
+
+    days = sorted(p.announced or p.published.date() for p in papers)  # the index's listing day
+    category = Counter(c for p in papers for c in p.categories.split()).most_common(1)[0][0]
+    middle = days[len(days) // 2]
+    return [None, *(lexical.filter_query(f) for f in (Filters(categories=(category,)), Filters(after=middle),
+                                                        Filters(categories=(category,), before=middle)))]
+
+
 @pytestmark_db
 @pytest.mark.parametrize("query", ["SSL", "SSL speech", "SSL representation learning", "SSL for images"])
 def test_kept_scores_give_the_whole_querys_scores_and_top_list(indexed, query):
-    """An acronym query's lexical side from the kept scores of "acronym or long forms" is the whole query's."""
+    """An acronym query's lexical side from the kept scores of "acronym or long forms" is the whole query's,
+    with or without a filter, and whether the other words are searched among a superset of its papers."""
     from paperfeed.search import kept_scores
+    from paperfeed.search.lexical import LexicalIndex
     from paperfeed.search.reader import current
 
     snapshot = current()
     lexical, table = snapshot.lexical, snapshot.acronyms
     found = acronyms.expansion(table, query.split())
     either = acronyms._acronym_query(lexical, found.typed, found.meanings)
+    superset = acronyms._acronym_superset(lexical, found.typed, found.meanings)
     rest = acronyms.rest_query(lexical, table, found.rest)
     whole = acronyms._joined(either, rest)
     kept = table.kept_scores(lexical, either)
     assert kept is table.kept_scores(lexical, either)  # kept for the generation
     pks = lexical.all_pks()
+    assert set(kept.pks.tolist()) < set(lexical.matching_pks(superset))  # a superset, and a strict one here
     assert kept_scores.scores_for(lexical, kept, rest, pks) == dict(lexical.search_among(whole, pks))
-    for depth in (5, 20, len(pks)):  # the same list, ties in the index's own order
-        expected = lexical.search(whole, depth, count=False)[0]
-        if rest is None:  # a bare acronym's list is the kept one's head
-            assert kept_scores.top(kept, depth) == expected, depth
-        else:  # kept scores plus the other words' scores
-            assert kept_scores.top_with(lexical, kept, rest, depth) == expected, depth
+    matching = set(kept.pks.tolist())
+    for filt in _filters(lexical, [p for p in indexed.values() if p.pk in matching]):
+        for depth in (5, 20, len(pks)):  # the same list, ties in the index's own order
+            expected = lexical.search(LexicalIndex.combine(whole, filt), depth, count=False)[0]
+            assert expected, (query, depth)
+            assert kept_scores.top_within(lexical, kept, superset, rest, filt, depth) == expected, (depth, filt)
+            if rest is None and filt is None:  # a bare acronym's list is the kept one's head
+                assert kept_scores.top(kept, depth) == expected, depth
+
+
+@pytestmark_db
+def test_the_superset_reads_each_set_of_words_once(indexed):
+    """A long form whose words hold a shorter one's adds nothing to the superset: its papers hold those words."""
+    from paperfeed.search.reader import current
+
+    lexical = current().lexical
+    meanings = [acronyms.Meaning("a", "large language models", [1, 2]),
+                acronyms.Meaning("b", "multi-large language model", [3, 4]),
+                acronyms.Meaning("c", "language large models", [5, 6])]
+    described = repr(acronyms._acronym_superset(lexical, "LLM", meanings))
+    assert "multi" not in described and "phrase" not in described.lower()
+    assert described.count("larg") == 2  # "large language" in the title and in the abstract, nothing else
+
+
+@pytestmark_db
+@pytest.mark.parametrize("query", ["SSL speech", "SSL representation learning cat:cs.CV", "SSL after:2020-01-01", "SSL"])
+def test_an_acronym_query_answers_the_same_from_the_superset(indexed, monkeypatch, query):
+    """The service's answer (every page, the groups, the notes) is the same whichever way widen makes its list."""
+    from paperfeed.search import kept_scores, reader, service
+
+    def answer(within_from: int) -> tuple:
+        reader.forget()  # a new generation object: nothing kept from the other way
+        monkeypatch.setattr(kept_scores, "WITHIN_MIN_KEPT", within_from)
+        results = service.search(query, limit=100)
+        return _answer(results), results.message
+
+    whole, within = answer(10**9), answer(0)
+    assert whole[0][1] > 0, query
+    assert within == whole
 
 
 @pytestmark_db
@@ -382,6 +431,10 @@ def test_a_warmed_generation_answers_acronyms_without_building_their_scores(inde
     assert warm.warmed and warm.warm() == 0  # once per generation
     built = warm.acronyms.built
     assert built >= 6  # SSL, ASR, MAE, each as written and plural
+    for short in ("SSL", "ASR", "MAE"):  # and the writers and centroids their groups read
+        for meaning in warm.acronyms.meanings(short):
+            assert meaning._writers[id(warm.lexical)][0] is warm.lexical, meaning
+            assert meaning._centroids[id(warm.vectors)][0] is warm.vectors, meaning
     for q in queries:
         assert _answer(service.search(q, limit=100)) == expected[q], q
     assert warm.acronyms.built == built
