@@ -23,12 +23,12 @@ include a shorter one's is left out: its papers are the shorter one's already). 
 other-word scores plus their kept scores, and the kept scores of the kept papers the other words
 miss, are the whole query's scores of every paper it matches; the top list is theirs, ties in the
 index's own order (tantivy breaks them by the document's place). Measured at 75k
-(``benchmarks/acronym_toplists.py``): the same list on 237 of 237 acronym queries with other
-words; for kept lists of 10,000 papers or more ("LLM Agent", "Multi-Label LLM") 22.3 -> 10.5 ms
-of CPU mean, 2,000-10,000 papers 5.3 -> 3.8 ms, while below 2,000 the whole query is cheaper
-(1.0 against 1.2 ms): its phrases cost little there. Earlier rounds merged every match of the
-other words with the kept list (``top_with``, 17.2 ms on the large lists): the superset restricts
-those matches to the acronym's papers before they leave tantivy.
+(``benchmarks/acronym_toplists.py --queries 4000``): the same top 300 on 304 of 304 acronym queries
+with other words or a filter; kept lists of 10,000 papers or more ("LLM Agent", "Multi-Label LLM")
+21.0 -> 11.1 ms of CPU mean, 2,000-10,000 papers 5.6 -> 4.5 ms, while below 2,000 the whole query
+is cheaper (1.0 against 1.1 ms): its phrases cost little there. The fourth round merged every match
+of the other words, restricted to nothing, with the kept list (``top_with``, only where they matched
+few papers); the superset restricts them to the acronym's papers before they leave tantivy.
 """
 
 from __future__ import annotations

@@ -77,8 +77,8 @@ class Snapshot:
 
     def warm(self) -> int:
         """Build what the first queries of this generation would pay otherwise (the common acronyms'
-        kept scores, writers and centroids, :meth:`.AcronymTable.warm`); once per snapshot: a second caller waits for the
-        first. How many lists this call built.
+        kept scores, writers and centroids, :meth:`.AcronymTable.warm`); once per snapshot: a second
+        caller waits for the first. How many lists this call built.
 
         Called by a web worker's warm-up (server.warm_up), not in a thread of its own when a
         generation opens: a search reads the index's memory-mapped files, and a thread doing so
