@@ -70,6 +70,33 @@ def test_a_filter_that_eats_the_neighbourhood_is_answered_exactly(tmp_path, unit
     np.testing.assert_allclose([s for _, s in hits], np.sort(scores)[::-1][:30], rtol=0, atol=1e-6)
 
 
+@pytest.mark.parametrize("float16", [False, True])
+def test_a_memory_mapped_set_walks_further_before_scanning_exactly(tmp_path, unit_vectors, settings, monkeypatch,
+                                                                   float16):
+    """A float16 set (past FLOAT32_MAX) whose filter ate the oversampled neighbourhood walks the graph
+    GRAPH_RETRY times as far before an exact scan of every allowed row; a float32 set scans at once."""
+    from paperfeed.search import vectors
+
+    settings.SEARCH_EXACT_MAX = 1000
+    _, pks = publish(tmp_path, unit_vectors, "graph")
+    if float16:
+        monkeypatch.setattr(vectors, "FLOAT32_MAX", 1000)
+    vs = VectorSet.load(tmp_path / "graph")
+    assert (vs.matrix.dtype == np.float16) == float16
+    walks, scans = [], []
+    search, exact_masked = vs.hnsw.search, VectorSet._exact_masked
+    monkeypatch.setattr(vs.hnsw, "search", lambda q, count, **kw: walks.append(count) or search(q, count, **kw))
+    monkeypatch.setattr(VectorSet, "_exact_masked", lambda self, *args: scans.append(args) or exact_masked(self, *args))
+    query = unit_vectors[42]
+    allowed = np.argsort(-(unit_vectors @ query), kind="stable")[200:1700]  # half the rows, not the 200 nearest
+    hits = vs._graph(query, 30, vs.mask(pks=pks[allowed].tolist()))
+    assert walks == ([walks[0], walks[0] * vectors.GRAPH_RETRY] if float16 else [walks[0]])
+    assert len(scans) == (0 if float16 else 1)  # the wider walk found enough allowed rows
+    expected = pks[allowed[:30]].tolist()  # the 30 allowed rows most like the query
+    assert len({pk for pk, _ in hits} & set(expected)) >= 28
+    assert [s for _, s in hits] == sorted((s for _, s in hits), reverse=True)
+
+
 def test_vectors_and_scores_for_pks(tmp_path, unit_vectors):
     vs, pks = publish(tmp_path, unit_vectors[:50])
     found = vs.vectors_for([int(pks[3]), 999_999])
