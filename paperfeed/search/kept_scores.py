@@ -25,7 +25,7 @@ miss, are the whole query's scores of every paper it matches; the top list is th
 index's own order (tantivy breaks them by the document's place). Measured at 75k
 (``benchmarks/acronym_toplists.py --queries 4000``): the same top 300 on 304 of 304 acronym queries
 with other words or a filter; kept lists of 10,000 papers or more ("LLM Agent", "Multi-Label LLM")
-21.0 -> 11.1 ms of CPU mean, 2,000-10,000 papers 5.6 -> 4.5 ms, while below 2,000 the whole query
+21.3 -> 9.1 ms of CPU mean, 2,000-10,000 papers 5.7 -> 4.1 ms, while below 2,000 the whole query
 is cheaper (1.0 against 1.1 ms): its phrases cost little there. The fourth round merged every match
 of the other words, restricted to nothing, with the kept list (``top_with``, only where they matched
 few papers); the superset restricts them to the acronym's papers before they leave tantivy.
@@ -111,9 +111,7 @@ def top_within(lexical: LexicalIndex, kept: KeptScores, superset: tantivy.Query,
     else:
         clauses = [(tantivy.Occur.Must, among), (tantivy.Occur.Must, filt),
                    *([(tantivy.Occur.Should, optional)] if optional is not None else [])]
-    hits = lexical.search(tantivy.Query.boolean_query(clauses), lexical.num_docs, count=False)[0]
-    hit_pks = np.fromiter((pk for pk, _ in hits), dtype=np.int64, count=len(hits))
-    extra = np.fromiter((s for _, s in hits), dtype=np.float32, count=len(hits))
+    hit_pks, extra = lexical.search_arrays(tantivy.Query.boolean_query(clauses), lexical.num_docs)
     rows = np.zeros(0, dtype=np.int64)
     if len(hit_pks) and len(kept.pks):
         at = np.minimum(np.searchsorted(kept.pks, hit_pks), len(kept.pks) - 1)

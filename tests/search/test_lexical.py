@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 import pytest
 
 from paperfeed.search.lexical import Filters, LexicalDoc, LexicalIndex
@@ -77,3 +78,16 @@ def test_newest_and_update_delete(lexical):
     assert lexical.newest(only_cs, 10)[0] == [2]
     assert pks(lexical, ["renamed"]) == [2]
     assert 2 not in pks(lexical, ["optimal"])
+
+
+def test_search_arrays_are_the_search_list(lexical):
+    """The array form of a top list (kept_scores.top_within reads thousands of hits) is the list itself."""
+    query = lexical.text_query(["optimal", "transport"])  # 32 papers, many tied
+    for limit in (1, 2, 100):
+        hits, _ = lexical.search(query, limit, count=False)
+        found_pks, scores = lexical.search_arrays(query, limit)
+        assert found_pks.dtype == np.int64 and scores.dtype == np.float32
+        assert list(zip(found_pks.tolist(), scores.tolist(), strict=True)) == hits
+        assert len(hits) == min(limit, 32)
+    nothing = lexical.search_arrays(lexical.text_query(["xyzzyq"]), 10)
+    assert len(nothing[0]) == len(nothing[1]) == 0
