@@ -56,13 +56,11 @@ class KeptScores:
 
     @classmethod
     def of(cls, lexical: LexicalIndex, query: tantivy.Query) -> KeptScores:
-        hits, places = lexical.search_placed(query, lexical.num_docs)
-        pks = np.fromiter((pk for pk, _ in hits), dtype=np.int64, count=len(hits))
-        scores = np.fromiter((s for _, s in hits), dtype=np.float32, count=len(hits))
+        pks, scores, places = lexical.search_arrays(query, lexical.num_docs, places=True)
         order = np.argsort(pks, kind="stable")  # order[j]: the place in the index's order of the j-th pk
-        best_first = np.empty(len(hits), dtype=np.int64)
-        best_first[order] = np.arange(len(hits))
-        return cls(pks[order], scores[order], best_first, np.asarray(places, dtype=np.int64)[order])
+        best_first = np.empty(len(pks), dtype=np.int64)
+        best_first[order] = np.arange(len(pks))
+        return cls(pks[order], scores[order], best_first, places[order])
 
     def lookup(self, pks: list[int]) -> tuple[np.ndarray, np.ndarray]:
         """(scores, matched mask) of these pks (score 0 where the query does not match)."""
@@ -111,7 +109,7 @@ def top_within(lexical: LexicalIndex, kept: KeptScores, superset: tantivy.Query,
     else:
         clauses = [(tantivy.Occur.Must, among), (tantivy.Occur.Must, filt),
                    *([(tantivy.Occur.Should, optional)] if optional is not None else [])]
-    hit_pks, extra = lexical.search_arrays(tantivy.Query.boolean_query(clauses), lexical.num_docs)
+    hit_pks, extra, _ = lexical.search_arrays(tantivy.Query.boolean_query(clauses), lexical.num_docs)
     rows = np.zeros(0, dtype=np.int64)
     if len(hit_pks) and len(kept.pks):
         at = np.minimum(np.searchsorted(kept.pks, hit_pks), len(kept.pks) - 1)

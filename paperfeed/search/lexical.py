@@ -205,29 +205,24 @@ class LexicalIndex:
         hits = [(int(pk), float(score)) for (score, _), pk in zip(found, pks, strict=True)]
         return hits, result.count if count else len(hits)
 
-    def search_arrays(self, query: tantivy.Query, limit: int) -> tuple[np.ndarray, np.ndarray]:
+    def search_arrays(self, query: tantivy.Query, limit: int, *,
+                      places: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         """:meth:`search`'s top list as arrays (pks int64, scores float32), for lists of thousands
-        (:func:`.kept_scores.top_within`), where a tuple per hit was most of the cost."""
-        searcher = self.index.searcher()
-        found = searcher.search(query, limit=max(1, limit), count=False).hits
-        if not found:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        scores = np.fromiter((score for score, _ in found), dtype=np.float32, count=len(found))
-        pks = np.asarray(searcher.fast_field_values("pk", [addr for _, addr in found]), dtype=np.int64)
-        return pks, scores
-
-    def search_placed(self, query: tantivy.Query, limit: int) -> tuple[list[tuple[int, float]], list[int]]:
-        """:meth:`search`'s top list and each hit's place in the index (segment, then document).
+        (:class:`.kept_scores.KeptScores`, :func:`.kept_scores.top_within`), where a tuple per hit
+        was most of the cost; with ``places``, each hit's place in the index (segment, then
+        document, int64), else None.
 
         Why the place: tantivy breaks equal scores by it, so a list merged from kept scores
-        (:func:`.kept_scores.top_with`) can order its ties as the index would.
+        (:func:`.kept_scores.top_within`) can order its ties as the index would.
         """
         searcher = self.index.searcher()
         found = searcher.search(query, limit=max(1, limit), count=False).hits
         addresses = [addr for _, addr in found]
-        pks = searcher.fast_field_values("pk", addresses) if addresses else []
-        hits = [(int(pk), float(score)) for (score, _), pk in zip(found, pks, strict=True)]
-        return hits, [(a.segment_ord << 32) + a.doc for a in addresses]
+        scores = np.fromiter((score for score, _ in found), dtype=np.float32, count=len(found))
+        pks = np.asarray(searcher.fast_field_values("pk", addresses) if addresses else [], dtype=np.int64)
+        placed = np.fromiter(((a.segment_ord << 32) + a.doc for a in addresses), dtype=np.int64,
+                             count=len(addresses)) if places else None
+        return pks, scores, placed
 
     def search_among(self, query: tantivy.Query, pks: list[int]) -> list[tuple[int, float]]:
         """(pk, score) of the papers among ``pks`` that ``query`` matches, with their exact scores.

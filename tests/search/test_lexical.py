@@ -85,9 +85,11 @@ def test_search_arrays_are_the_search_list(lexical):
     query = lexical.text_query(["optimal", "transport"])  # 32 papers, many tied
     for limit in (1, 2, 100):
         hits, _ = lexical.search(query, limit, count=False)
-        found_pks, scores = lexical.search_arrays(query, limit)
-        assert found_pks.dtype == np.int64 and scores.dtype == np.float32
+        found_pks, scores, places = lexical.search_arrays(query, limit, places=True)
+        assert found_pks.dtype == np.int64 and scores.dtype == np.float32 and places.dtype == np.int64
         assert list(zip(found_pks.tolist(), scores.tolist(), strict=True)) == hits
+        assert len(set(places.tolist())) == len(hits)  # one place per document
+        assert lexical.search_arrays(query, limit)[2] is None  # places only when asked
         assert len(hits) == min(limit, 32)
     nothing = lexical.search_arrays(lexical.text_query(["xyzzyq"]), 10)
-    assert len(nothing[0]) == len(nothing[1]) == 0
+    assert len(nothing[0]) == len(nothing[1]) == 0 and nothing[2] is None
