@@ -551,14 +551,21 @@ def _acronym_query(lexical: LexicalIndex, typed: str, meanings: list[Meaning]) -
     writes both would dwarf one that only names its meaning. A long form also matches without
     its generic head word ("semi-supervised" for "semi-supervised learning"), as titles write it.
     """
-    # A spelling of several words ("LLM-based", "SSL-pretrained") counts as written, a phrase: word by
-    # word, "based" alone would satisfy the acronym (43,584 of 74,728 papers for "LLM-Based" at 75k).
-    options = [lexical.text_query([], [typed]) if len(analyze(typed)) > 1 else lexical.text_query([typed])]
+    options = [_typed_query(lexical, typed)]
     for meaning in meanings:
         for tokens in _phrases(meaning.label):
             options.extend(tantivy.Query.term_query(lexical.schema, name, tokens[0]) if len(tokens) == 1 else
                            tantivy.Query.phrase_query(lexical.schema, name, tokens) for name in ("title", "abstract"))
     return tantivy.Query.disjunction_max_query([q for q in options if q is not None], TIE_BREAKER)
+
+
+def _typed_query(lexical: LexicalIndex, typed: str) -> tantivy.Query | None:
+    """The acronym as the query writes it, one option of :func:`_acronym_query` and of its superset.
+
+    A spelling of several words ("LLM-based", "SSL-pretrained") counts as written, a phrase: word by
+    word, "based" alone would satisfy the acronym (43,584 of 74,728 papers for "LLM-Based" at 75k).
+    """
+    return lexical.text_query([], [typed]) if len(analyze(typed)) > 1 else lexical.text_query([typed])
 
 
 def _acronym_superset(lexical: LexicalIndex, typed: str, meanings: list[Meaning]) -> tantivy.Query:
@@ -568,7 +575,7 @@ def _acronym_superset(lexical: LexicalIndex, typed: str, meanings: list[Meaning]
     another's is left out (its papers hold the other's words already): "large language models" and
     its six rarer variants at 75k are one pair of words per field instead of 28 phrases.
     """
-    options = [lexical.text_query([], [typed]) if len(analyze(typed)) > 1 else lexical.text_query([typed])]
+    options = [_typed_query(lexical, typed)]
     words = {frozenset(tokens) for meaning in meanings for tokens in _phrases(meaning.label)}
     for needed in sorted((w for w in words if not any(other < w for other in words)), key=sorted):
         for name in ("title", "abstract"):
