@@ -20,9 +20,12 @@ case "$cmd" in
       [[ $(id -u) == 0 ]] && chown postgres:postgres "$dir"
       as_pg "$bindir/initdb" -D "$dir" -U paperfeed --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
     fi
+    # max_connections: tests/accounts/test_concurrency.py opens 300 connections at one barrier (one per
+    # thread) beside the test process's own; at 200, a run where they overlapped failed with "too many
+    # clients" (a fresh clone's CI, 2026-12-02).
     if ! as_pg "$bindir/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
       as_pg "$bindir/pg_ctl" -D "$dir" -l "$dir/server.log" -w \
-        -o "-p $port -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" start >/dev/null
+        -o "-p $port -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400" start >/dev/null
     fi
     echo "export PAPERFEED_TEST_POSTGRES_URL=postgres://paperfeed@127.0.0.1:$port/paperfeed"
     ;;
