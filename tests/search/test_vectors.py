@@ -97,6 +97,31 @@ def test_a_memory_mapped_set_walks_further_before_scanning_exactly(tmp_path, uni
     assert [s for _, s in hits] == sorted((s for _, s in hits), reverse=True)
 
 
+def test_the_int8_graph_selects_twice_the_rows_and_the_stored_rows_rank_them(tmp_path, unit_vectors, settings,
+                                                                               monkeypatch):
+    """The graph holds int8 vectors and is asked for GRAPH_SELECT x k neighbours; the exact cosines of
+    the stored rows pick the k, so the answer is the exact scan's top k."""
+    from paperfeed.search import vectors
+
+    settings.SEARCH_EXACT_MAX = 1000
+    graph, pks = publish(tmp_path, unit_vectors, "graph")
+    assert graph.hnsw.dtype.name.lower() == "i8"
+    walks = []
+    search = graph.hnsw.search
+    monkeypatch.setattr(graph.hnsw, "search", lambda q, count, **kw: walks.append(count) or search(q, count, **kw))
+    rng = np.random.default_rng(11)
+    overlap = []
+    for a, b in rng.integers(0, len(pks), size=(20, 2)):
+        query = unit_vectors[a] + 0.6 * unit_vectors[b]
+        query /= np.linalg.norm(query)
+        hits = graph.search(query, 30)
+        exact = pks[np.argsort(-(graph.matrix @ query), kind="stable")[:30]]
+        overlap.append(len({pk for pk, _ in hits} & set(exact.tolist())) / 30)
+        np.testing.assert_allclose([s for _, s in hits], graph.scores_for(query, [pk for pk, _ in hits]), atol=1e-6)
+    assert walks == [30 * vectors.GRAPH_SELECT] * 20
+    assert np.mean(overlap) >= 0.95
+
+
 def test_vectors_and_scores_for_pks(tmp_path, unit_vectors):
     vs, pks = publish(tmp_path, unit_vectors[:50])
     found = vs.vectors_for([int(pks[3]), 999_999])
@@ -115,7 +140,7 @@ def test_graph_hits_carry_the_exact_cosines(tmp_path, unit_vectors, settings, mo
     query /= np.linalg.norm(query)
     hits = graph.search(query, 50)
     exact = graph.scores_for(query, [pk for pk, _ in hits])
-    # The stored rows' cosines (float32), not the graph's float16 distances (off by ~1e-3).
+    # The stored rows' cosines (float32), not the graph's int8 distances.
     np.testing.assert_allclose([s for _, s in hits], exact, rtol=0, atol=1e-6)
     assert [s for _, s in hits] == sorted((s for _, s in hits), reverse=True)
     monkeypatch.setattr("paperfeed.search.vectors.FLOAT32_MAX", 1000)
