@@ -152,3 +152,16 @@ def test_paper_text_normalises_latex_and_whitespace() -> None:
     assert paper_text(None, "only abstract") == "only abstract"
     assert normalize_text("  a\tb\n\nc ") == "a b c"
     assert normalize_text("\\textbf{\\emph{x}} y") == "x y"
+
+
+@pytest.mark.parametrize(("raw", "flat"), [
+    ("a\\,b\\;c\\:d\\!e\\%f\\ g\\\\h", "a b c d e f g h"),  # spacing commands and \\ are spaces
+    ("\\{x\\} \\$5 \\'e \\_", "\\ x\\ \\ 5 \\'e \\"),  # an escaped symbol keeps its backslash
+    ("{a}$b$~c^d_e", "a b c d e"),  # without a command the symbols are spaces all the same
+    ("x\u00a0y\u2003z\x1cw\u3000v\u2028u", "x y z w v u"),  # every kind of whitespace is one space
+    ("&amp;lt; &lt;i&gt;", "&lt; <i>"),  # entities are unescaped once
+])
+def test_normalize_text_flattens_latex_and_whitespace_the_same_with_or_without_commands(raw: str, flat: str) -> None:
+    """The fast path for text without a backslash must give what the full path gives: stored vectors
+    are keyed by this text's hash, so a change would re-embed every paper."""
+    assert normalize_text(raw) == flat
