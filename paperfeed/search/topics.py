@@ -153,8 +153,7 @@ def label_groups(titles: list[str], labels: np.ndarray, query_words: list[str]) 
         total.update(c)
     out: list[str] = []
     for j in range(k):
-        ranked = _ranked(counts[j], total, int(sizes[j]), len(titles))
-        label = next((gram for gram in ranked if gram not in out), "")
+        label = _most_distinctive(counts[j], total, int(sizes[j]), len(titles), taken=out)
         if not label:
             first = next((t for t, g in zip(titles, labels, strict=True) if g == j and t.strip()), "")
             label = " ".join(_WORD.findall(first.lower())[:4]) or "other results"
@@ -164,8 +163,10 @@ def label_groups(titles: list[str], labels: np.ndarray, query_words: list[str]) 
     return out
 
 
-def _ranked(counts: Counter, total: Counter, size: int, n_titles: int) -> list[str]:
-    """A group's title phrases, most distinctive first (shared by 2+ titles before single ones)."""
+def _most_distinctive(counts: Counter, total: Counter, size: int, n_titles: int, taken: list[str]) -> str:
+    """A group's most distinctive title phrase not ``taken`` ("" when none is left); phrases shared by
+    2+ titles come before single ones. The least key, not a sort: a group holds hundreds of phrases and
+    one is wanted (the phrase itself ends the key, so no two keys tie)."""
     others = max(n_titles - size, 1)
 
     def score(item: tuple[str, int]) -> tuple:
@@ -174,7 +175,8 @@ def _ranked(counts: Counter, total: Counter, size: int, n_titles: int) -> list[s
         outside = (total[gram] - df) / others
         return (df < 2 and size > 3, -(inside - outside) * (1.0 + 0.35 * gram.count(" ")), gram)
 
-    return [gram for gram, _ in sorted(counts.items(), key=score)]
+    best = min((item for item in counts.items() if item[0] not in taken), key=score, default=None)
+    return best[0] if best is not None else ""
 
 
 def _slug(label: str) -> str:
