@@ -100,7 +100,7 @@ def test_a_memory_mapped_set_walks_further_before_scanning_exactly(tmp_path, uni
 def test_the_int8_graph_selects_twice_the_rows_and_the_stored_rows_rank_them(tmp_path, unit_vectors, settings,
                                                                                monkeypatch):
     """The graph holds int8 vectors and is asked for GRAPH_SELECT x k neighbours; the exact cosines of
-    the stored rows pick the k, so the answer is the exact scan's top k."""
+    the stored rows pick the k, so the answer is nearly the exact scan's top k."""
     from paperfeed.search import vectors
 
     settings.SEARCH_EXACT_MAX = 1000
@@ -185,3 +185,8 @@ def test_a_new_generation_updates_the_previous_graph_when_little_changed(tmp_pat
     assert updated_hnsw(tmp_path / "gen-1", pks, (-unit_vectors).astype(np.float16)) is None
     other = HnswParams(connectivity=16)
     assert updated_hnsw(tmp_path / "gen-1", new_pks, new_vectors.astype(np.float16), other) is None
+    # A float16 graph, as built before the graph held int8, is not updated either: the next sync builds int8.
+    VectorSet.write(tmp_path / "f16", pks, unit_vectors, np.zeros(len(pks), dtype=np.int32), [[] for _ in pks],
+                    hnsw_params=HnswParams(dtype="f16"))
+    assert VectorSet.load(tmp_path / "f16").hnsw.dtype.name.lower() == "f16"
+    assert updated_hnsw(tmp_path / "f16", new_pks, new_vectors.astype(np.float16)) is None
