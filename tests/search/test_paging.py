@@ -8,6 +8,7 @@ feed agree on the list.
 from __future__ import annotations
 
 import re
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -69,8 +70,17 @@ def _api_walk(base: str, query: str, size: int) -> tuple[list[str], set[int]]:
     seen, totals, offset = [], set(), 0
     with requests.Session() as session:
         while True:
-            response = session.get(f"{base}/api/papers/search", params={"q": query, "limit": size, "offset": offset},
-                                   timeout=60)
+            params = {"q": query, "limit": size, "offset": offset}
+            response = session.get(f"{base}/api/papers/search", params=params, timeout=60)
+            for _retry in range(50):
+                # On SQLite the live server's request threads share the in-memory test database's one
+                # connection: two first requests creating a version token at once collide ("cannot start
+                # a transaction within a transaction"), and the API says 503 + Retry-After, which a client
+                # retries. PostgreSQL gives each thread its own connection.
+                if response.status_code != 503:
+                    break
+                time.sleep(0.05)
+                response = session.get(f"{base}/api/papers/search", params=params, timeout=60)
             assert response.status_code == 200, response.text
             totals.add(int(response.headers["X-Total-Count"]))
             items = response.json()
