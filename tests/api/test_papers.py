@@ -11,6 +11,7 @@ from django.db import OperationalError, connection
 
 from paperfeed.api import cursors
 from paperfeed.papers.models import Paper
+from tests.support.busy import retrying_busy
 
 pytestmark = pytest.mark.django_db
 
@@ -66,14 +67,8 @@ def walk(client, params: dict | None = None, limit: int = 4, between_pages=None)
         query = {**(params or {}), "limit": limit}
         if cursor:
             query["cursor"] = cursor
-        response = client.get("/api/papers", query)
-        for _retry in range(50):
-            # SQLite's in-memory test database locks whole tables while the writer thread
-            # commits; the API says so with 503 + Retry-After, and a client retries.
-            if response.status_code != 503:
-                break
-            time.sleep(0.05)
-            response = client.get("/api/papers", query)
+        # SQLite's in-memory test database locks whole tables while the writer thread commits.
+        response = retrying_busy(client.get, "/api/papers", query)
         assert response.status_code == 200, response.content
         body = response.json()
         seen += [p["id"] for p in body["items"]]

@@ -8,13 +8,13 @@ feed agree on the list.
 from __future__ import annotations
 
 import re
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
 
 from paperfeed.search import reader, service
+from tests.support.busy import retrying_busy
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -70,17 +70,10 @@ def _api_walk(base: str, query: str, size: int) -> tuple[list[str], set[int]]:
     seen, totals, offset = [], set(), 0
     with requests.Session() as session:
         while True:
-            params = {"q": query, "limit": size, "offset": offset}
-            response = session.get(f"{base}/api/papers/search", params=params, timeout=60)
-            for _retry in range(50):
-                # On SQLite the live server's request threads share the in-memory test database's one
-                # connection: two first requests creating a version token at once collide ("cannot start
-                # a transaction within a transaction"), and the API says 503 + Retry-After, which a client
-                # retries. PostgreSQL gives each thread its own connection.
-                if response.status_code != 503:
-                    break
-                time.sleep(0.05)
-                response = session.get(f"{base}/api/papers/search", params=params, timeout=60)
+            # Two first requests creating the comment counts' version token at once collide on SQLite's
+            # shared test connection ("cannot start a transaction within a transaction"): a 503, retried.
+            response = retrying_busy(session.get, f"{base}/api/papers/search",
+                                     params={"q": query, "limit": size, "offset": offset}, timeout=60)
             assert response.status_code == 200, response.text
             totals.add(int(response.headers["X-Total-Count"]))
             items = response.json()
