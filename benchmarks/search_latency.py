@@ -12,10 +12,11 @@ BM25 + dense, fusion, gate, groups, sort, page rows from the database, highlight
 beside references measured in the same run: a no-op database query, the query embedding alone
 and each query's next page (``offset=20``) right after its first, the list the generation kept.
 (The next pages were once timed as a second pass over all the queries, which at 300 queries is
-more than the 256 lists a generation keeps per process: least recently used, so every one missed.) Vectors: the cached real ones for the
-corpus prefix ``benchmarks/search_corpus.py`` has embedded so far; every later paper gets a
-slightly perturbed copy of a real vector (shipped to sync as the sample's vectors are), so the
-dense scan costs what it costs at 75k while only the prefix's dense answers are meaningful.
+more than the 256 lists a generation keeps per process: least recently used, so every one missed.)
+Vectors: the cached real ones for the corpus prefix ``benchmarks/search_corpus.py`` has embedded
+so far; every later paper gets a slightly perturbed copy of a real vector (shipped to sync as the
+sample's vectors are), so the dense scan costs what it costs at 75k while only the prefix's dense
+answers are meaningful.
 
     python benchmarks/search_latency.py                  # 75k, the service end to end
     python benchmarks/search_latency.py --profile        # the same, with the top of a cProfile

@@ -16,9 +16,9 @@ bound, ~4 ms on a quiet machine, 30+ ms on a busy one) while the graph answers t
 (``benchmarks/search_latency.py`` reports it). The graph only *selects*: the cosines it
 returns are recomputed from the stored rows, so they are the exact scan's values. That is
 why the graph can hold its vectors as int8 (half the bytes of float16: a walk reads half the
-memory, and in the service other steps empty the CPU caches between walks) and be asked for :data:`GRAPH_SELECT` times the rows wanted: the
-exact re-scoring puts the true nearest back on top. Filters
-are applied inside: a boolean row mask for the exact scan; with a graph, selective filters
+memory, and in the service other steps empty the CPU caches between walks) and be asked for
+:data:`GRAPH_SELECT` times the rows wanted: the exact re-scoring puts the true nearest back on
+top. Filters are applied inside: a boolean row mask for the exact scan; with a graph, selective filters
 are an exact scan over the allowed rows and broad ones an oversampled graph search whose
 misses fall back to the exact scan.
 
