@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import inspect
 import os
 import subprocess
 import sys
@@ -42,7 +43,7 @@ from search_latency import make_queries  # noqa: E402
 
 from paperfeed.search import acronyms, reader  # noqa: E402
 from paperfeed.search.embedder import Embedder  # noqa: E402
-from paperfeed.search.hybrid import retrieve  # noqa: E402
+from paperfeed.search.hybrid import retrieve, top_lists  # noqa: E402
 from paperfeed.search.lexical import Filters  # noqa: E402
 from paperfeed.search.query import parse_query  # noqa: E402
 from paperfeed.search.service import MAX_RESULTS  # noqa: E402
@@ -60,6 +61,15 @@ def before_module(commit: str) -> types.ModuleType:
     sys.modules[module.__name__] = module
     exec(compile(source, f"acronyms.py@{commit}", "exec"), module.__dict__)  # noqa: S102
     return module
+
+
+def _widen(module: types.ModuleType, view, parsed, vector, base, lists):
+    """``module.widen`` as its signature asks: since 2026-12-02 it takes the expansion and the two
+    top lists unscored; before, the words, the vector and the fused retrieval."""
+    if "found" not in inspect.signature(module.widen).parameters:
+        return module.widen(view, parsed.words, vector, Filters(), base, MAX_RESULTS)
+    found = module.expansion(view.acronyms, parsed.words)
+    return base if found is None else module.widen(view, found, lists, Filters(), MAX_RESULTS)
 
 
 def main() -> None:
@@ -88,11 +98,13 @@ def main() -> None:
         base = retrieve(snapshot.lexical, snapshot.vectors, parsed.words, parsed.phrases, vector, Filters(),
                         depth=MAX_RESULTS)
         times["retrieve"].append(time.perf_counter() - started)
+        lists = top_lists(snapshot.lexical, snapshot.vectors, parsed.words, parsed.phrases, vector, Filters(),
+                          depth=MAX_RESULTS)
         for name, (module, fresh) in codes.items():
             table = module.AcronymTable.load(snapshot.path) if fresh else tables[id(module)]
             view = types.SimpleNamespace(acronyms=table, lexical=snapshot.lexical, vectors=snapshot.vectors)
             started = time.perf_counter()
-            widened = module.widen(view, parsed.words, vector, Filters(), base, MAX_RESULTS)
+            widened = _widen(module, view, parsed, vector, base, lists)
             times[f"{name} widen"].append(time.perf_counter() - started)
             started = time.perf_counter()
             module.group_by_meaning(view, parsed.words, widened.candidates[:MAX_RESULTS])

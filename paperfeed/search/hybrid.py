@@ -135,6 +135,44 @@ def gather(
     """Both retrievers' top ``depth`` with ``filters`` inside, every candidate scored by both.
 
     ``dense_depth`` (default ``depth``): the dense retriever's own depth, when it differs.
+    """
+    lists = top_lists(lexical, vectors, words, phrases, query_vector, filters, lexical_params=lexical_params,
+                      depth=depth, dense_depth=dense_depth)
+    pool = scored_pool(lists.lexical, lists.dense, lexical, lists.text_query, vectors, lists.query_vector)
+    pool.lexical_total, pool.filtered_empty = lists.lexical_total, lists.filtered_empty
+    return pool
+
+
+@dataclass
+class TopLists:
+    """Each retriever's own top list, nothing scored across: what :func:`gather` scores, and what an
+    acronym query's :func:`.acronyms.widen` takes as it is (it scores its own, larger pool)."""
+
+    lexical: list[tuple[int, float]]  # (pk, BM25), best first
+    dense: list[tuple[int, float]]  # (pk, cosine), best first
+    lexical_total: int  # documents the lexical query matched (with filters), counted up to the depth
+    filtered_empty: bool  # the filters allow no document at all
+    text_query: tantivy.Query | None
+    query_vector: np.ndarray | None  # None: none asked for, or the model failed
+
+    @property
+    def pks(self) -> list[int]:
+        return list(dict.fromkeys([pk for pk, _ in self.lexical] + [pk for pk, _ in self.dense]))
+
+
+def top_lists(
+    lexical: LexicalIndex,
+    vectors: VectorSet | None,
+    words: list[str],
+    phrases: list[str],
+    query_vector: QueryVector,
+    filters: Filters = Filters(),
+    *,
+    lexical_params: LexicalParams = DEFAULT_PARAMS,
+    depth: int = DEFAULT_FUSION.depth,
+    dense_depth: int | None = None,
+) -> TopLists:
+    """Both retrievers' top lists with ``filters`` inside.
 
     The lexical side runs first and a callable ``query_vector`` is called only after it, so a
     vector computed on another thread (:meth:`.embedder.Embedder.encode_query_soon`) is computed
@@ -157,10 +195,8 @@ def gather(
         elif mask is None or mask.any():
             dense_hits = vectors.search(query_vector, dense_depth or depth, mask)
     query_vector = None if callable(query_vector) else query_vector
-    pool = scored_pool(lex_hits, dense_hits, lexical, text_q, vectors, query_vector)
-    pool.lexical_total = lex_total
-    pool.filtered_empty = mask is not None and not mask.any() and not lex_hits
-    return pool
+    return TopLists(lex_hits, dense_hits, lex_total, mask is not None and not mask.any() and not lex_hits,
+                    text_q, query_vector)
 
 
 def _allowed_rows(lexical: LexicalIndex, vectors: VectorSet, filters: Filters, phrases: list[str],

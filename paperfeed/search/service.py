@@ -46,7 +46,7 @@ from paperfeed.papers.arxiv import ArxivId
 from paperfeed.papers.models import Paper
 
 from . import acronyms, highlight, names, page_rows
-from .hybrid import Candidate, Retrieval, retrieve
+from .hybrid import Candidate, Retrieval, retrieve, top_lists
 from .language import other_language
 from .lexical import STOPWORDS, Filters, LexicalIndex, analyze, day_number
 from .query import ParsedQuery, normalize_sort, parse_date, parse_query
@@ -272,14 +272,18 @@ def _retrieve(snapshot: Snapshot, request: _Request, results: SearchResults) -> 
 
     The query vector is computed on the embedder's query thread while the lexical side runs
     (:meth:`.embedder.Embedder.encode_query_soon`); nothing else changes: the same vector, asked for
-    once.
+    once. An acronym query retrieves with its long forms too (:func:`.acronyms.widen`), which scores
+    its own pool: its two lists go to it unscored.
     """
     parsed = request.parsed
     query_vector = _pending_vector(parsed.text, results)
+    found = acronyms.expansion(snapshot.acronyms, parsed.words)
+    args = (snapshot.lexical, snapshot.vectors, parsed.words, parsed.phrases, query_vector, request.filters)
     # The same depth for every page: the list paged through depends on the query alone.
-    retrieval = retrieve(snapshot.lexical, snapshot.vectors, parsed.words, parsed.phrases, query_vector,
-                         request.filters, depth=MAX_RESULTS, dense_depth=DENSE_DEPTH)
-    return acronyms.widen(snapshot, parsed.words, query_vector(), request.filters, retrieval, MAX_RESULTS)
+    if found is None:
+        return retrieve(*args, depth=MAX_RESULTS, dense_depth=DENSE_DEPTH)
+    lists = top_lists(*args, depth=MAX_RESULTS, dense_depth=DENSE_DEPTH)
+    return acronyms.widen(snapshot, found, lists, request.filters, MAX_RESULTS)
 
 
 def _pending_vector(text: str, results: SearchResults) -> Callable[[], np.ndarray | None]:

@@ -341,6 +341,35 @@ def test_an_acronym_query_answers_the_same_from_the_superset(indexed, monkeypatc
 
 
 @pytestmark_db
+@pytest.mark.parametrize("query", ["SSL", "SSL speech", "SSL representation learning cat:cs.CV", "MAE images"])
+def test_widen_takes_the_two_lists_unscored_and_answers_as_from_the_fused_ones(indexed, query):
+    """widen scores every candidate of its pool itself, so the service hands it the two top lists as they
+    come: the same candidates, order and scores as from the fused retrieval it was once given (scored twice)."""
+    from paperfeed.search import service
+    from paperfeed.search.embedder import Embedder
+    from paperfeed.search.hybrid import TopLists, retrieve, top_lists
+    from paperfeed.search.lexical import Filters
+    from paperfeed.search.query import parse_query
+    from paperfeed.search.reader import current
+
+    snapshot, parsed = current(), parse_query(query)
+    found = acronyms.expansion(snapshot.acronyms, parsed.words)
+    vector = Embedder.default().encode_query(parsed.text)
+    filters = Filters(tuple(parsed.categories))
+    args = (snapshot.lexical, snapshot.vectors, parsed.words, parsed.phrases, vector, filters)
+    lists = top_lists(*args, depth=service.MAX_RESULTS, dense_depth=service.DENSE_DEPTH)
+    fused = retrieve(*args, depth=service.MAX_RESULTS, dense_depth=service.DENSE_DEPTH)
+    assert lists.pks and sorted(lists.pks) == sorted(c.pk for c in fused.candidates)
+    as_fused = TopLists([(c.pk, c.bm25) for c in fused.candidates], [], fused.lexical_total, fused.filtered_empty,
+                        lists.text_query, vector)  # the fused order, every candidate once
+    unscored = acronyms.widen(snapshot, found, lists, filters, service.MAX_RESULTS)
+    scored = acronyms.widen(snapshot, found, as_fused, filters, service.MAX_RESULTS)
+    assert [c.pk for c in unscored.candidates] == [c.pk for c in scored.candidates]
+    assert [c.score for c in unscored.candidates] == pytest.approx([c.score for c in scored.candidates], abs=1e-9)
+    assert (unscored.lexical_total, unscored.filtered_empty) == (scored.lexical_total, scored.filtered_empty)
+
+
+@pytestmark_db
 def test_a_paper_writing_a_long_form_joins_that_meaning_over_a_nearer_centroid(indexed):
     """A jailbreak paper whose speech front end is "automatic speech recognition": its vector sits
     nearer the attack-success-rate papers, but "ASR" there can only mean speech recognition."""
