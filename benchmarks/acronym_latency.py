@@ -64,12 +64,14 @@ def before_module(commit: str) -> types.ModuleType:
 
 
 def _widen(module: types.ModuleType, view, parsed, vector, base, lists):
-    """``module.widen`` as its signature asks: since 2026-12-02 it takes the expansion and the two
-    top lists unscored; before, the words, the vector and the fused retrieval."""
-    if "found" not in inspect.signature(module.widen).parameters:
+    """``module.widen`` as its signature asks: since 2026-12-02 it takes the expansion, its long forms'
+    lexical list and the two top lists unscored; before, the words, the vector and the fused retrieval."""
+    if "wide" not in inspect.signature(module.widen).parameters:
         return module.widen(view, parsed.words, vector, Filters(), base, MAX_RESULTS)
     found = module.expansion(view.acronyms, parsed.words)
-    return base if found is None else module.widen(view, found, lists, Filters(), MAX_RESULTS)
+    if found is None:
+        return base
+    return module.widen(view, found, module.long_form_hits(view, found, Filters(), MAX_RESULTS), lists)
 
 
 def main() -> None:

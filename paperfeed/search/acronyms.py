@@ -496,13 +496,41 @@ def expansion(table: AcronymTable, words: list[str]) -> Expansion | None:
     return best
 
 
-def widen(snapshot, found: Expansion, lists: TopLists, filters: Filters, depth: int) -> Retrieval:
+@dataclass(frozen=True)
+class LongFormHits:
+    """An acronym query's lexical top list with its long forms (:func:`long_form_hits`), and what scores
+    more of its candidates the same way: the kept scores of "acronym or long forms", the other words."""
+
+    hits: list[tuple[int, float]]  # (pk, BM25), best first
+    kept: KeptScores
+    rest: tantivy.Query | None
+
+
+def long_form_hits(snapshot, found: Expansion, filters: Filters, depth: int) -> LongFormHits:
+    """The lexical side of :func:`widen`: the acronym *or* any long form must match (each long form a
+    phrase), the other words rank. It needs no query vector, so the service runs it while the model
+    reads the query (the search's longest wait, otherwise)."""
+    lexical = snapshot.lexical
+    either = _acronym_query(lexical, found.typed, found.meanings)
+    rest = rest_query(lexical, snapshot.acronyms, found.rest)
+    kept = snapshot.acronyms.kept_scores(lexical, either)
+    filt = lexical.filter_query(filters)
+    if rest is None and filt is None:  # a bare acronym: its list is the kept one
+        hits = kept_scores.top(kept, depth)
+    elif len(kept.pks) >= kept_scores.WITHIN_MIN_KEPT:  # the same list without searching its phrases again
+        superset = _acronym_superset(lexical, found.typed, found.meanings)
+        hits = kept_scores.top_within(lexical, kept, superset, rest, filt, depth)
+    else:
+        hits = lexical.search(LexicalIndex.combine(_joined(either, rest), filt), depth, count=False)[0]
+    return LongFormHits(hits, kept, rest)
+
+
+def widen(snapshot, found: Expansion, wide: LongFormHits, lists: TopLists) -> Retrieval:
     """An acronym query retrieves with its long forms too (``found``: :func:`expansion` of its words).
 
-    Lexical: the acronym *or* any long form must match (each long form a phrase), the other
-    words rank. Dense: each meaning's centroid, moved towards the query vector, scores the
-    candidates (the query's own and the lexical ones), a candidate's cosine being its best
-    over them. Both are fused as any query's are (:func:`.hybrid.fuse`).
+    Lexical: ``wide`` (:func:`long_form_hits`). Dense: each meaning's centroid, moved towards the
+    query vector, scores the candidates (the query's own and the lexical ones), a candidate's
+    cosine being its best over them. Both are fused as any query's are (:func:`.hybrid.fuse`).
 
     ``lists`` are the query's own two top lists (:func:`.hybrid.top_lists`), taken unscored:
     every candidate of the pool gets both signals here, so scoring and fusing them first
@@ -518,23 +546,12 @@ def widen(snapshot, found: Expansion, lists: TopLists, filters: Filters, depth: 
     # speak for it. With other words the centroids move towards the query ("SSL certificate").
     moved = query_vector if found.rest else None
     queries = [*([query_vector] if moved is not None else []), *(_towards(c, moved) for c in centroids.values())]
-    either = _acronym_query(lexical, found.typed, found.meanings)
-    rest = rest_query(lexical, snapshot.acronyms, found.rest)
-    kept = snapshot.acronyms.kept_scores(lexical, either)
-    filt = lexical.filter_query(filters)
-    if rest is None and filt is None:  # a bare acronym: its list is the kept one
-        lex_hits = kept_scores.top(kept, depth)
-    elif len(kept.pks) >= kept_scores.WITHIN_MIN_KEPT:  # the same list without searching its phrases again
-        superset = _acronym_superset(lexical, found.typed, found.meanings)
-        lex_hits = kept_scores.top_within(lexical, kept, superset, rest, filt, depth)
-    else:
-        lex_hits = lexical.search(LexicalIndex.combine(_joined(either, rest), filt), depth, count=False)[0]
-    pks = list(dict.fromkeys(lists.pks + [pk for pk, _ in lex_hits]))
+    pks = list(dict.fromkeys(lists.pks + [pk for pk, _ in wide.hits]))
     dense = _best_cosines(vectors, queries, pks)
-    pool = scored_pool(lex_hits, dense, None, None, vectors, None,
-                       bm25_of=lambda unscored: kept_scores.scores_for(lexical, kept, rest, unscored))
+    pool = scored_pool(wide.hits, dense, None, None, vectors, None,
+                       bm25_of=lambda unscored: kept_scores.scores_for(lexical, wide.kept, wide.rest, unscored))
     # Only "did anything match" is read of the lexical total.
-    return Retrieval(fuse(pool), max(len(lex_hits), lists.lexical_total), lists.filtered_empty)
+    return Retrieval(fuse(pool), max(len(wide.hits), lists.lexical_total), lists.filtered_empty)
 
 
 def _joined(either: tantivy.Query, rest: tantivy.Query | None) -> tantivy.Query:

@@ -273,7 +273,8 @@ def _retrieve(snapshot: Snapshot, request: _Request, results: SearchResults) -> 
     The query vector is computed on the embedder's query thread while the lexical side runs
     (:meth:`.embedder.Embedder.encode_query_soon`); nothing else changes: the same vector, asked for
     once. An acronym query retrieves with its long forms too (:func:`.acronyms.widen`), which scores
-    its own pool: its two lists go to it unscored.
+    its own pool: its two lists go to it unscored, and its long forms are searched first, as they need
+    no vector.
     """
     parsed = request.parsed
     query_vector = _pending_vector(parsed.text, results)
@@ -282,8 +283,9 @@ def _retrieve(snapshot: Snapshot, request: _Request, results: SearchResults) -> 
     # The same depth for every page: the list paged through depends on the query alone.
     if found is None:
         return retrieve(*args, depth=MAX_RESULTS, dense_depth=DENSE_DEPTH)
+    wide = acronyms.long_form_hits(snapshot, found, request.filters, MAX_RESULTS)  # while the model reads
     lists = top_lists(*args, depth=MAX_RESULTS, dense_depth=DENSE_DEPTH)
-    return acronyms.widen(snapshot, found, lists, request.filters, MAX_RESULTS)
+    return acronyms.widen(snapshot, found, wide, lists)
 
 
 def _pending_vector(text: str, results: SearchResults) -> Callable[[], np.ndarray | None]:

@@ -362,8 +362,8 @@ def test_widen_takes_the_two_lists_unscored_and_answers_as_from_the_fused_ones(i
     assert lists.pks and sorted(lists.pks) == sorted(c.pk for c in fused.candidates)
     as_fused = TopLists([(c.pk, c.bm25) for c in fused.candidates], [], fused.lexical_total, fused.filtered_empty,
                         lists.text_query, vector)  # the fused order, every candidate once
-    unscored = acronyms.widen(snapshot, found, lists, filters, service.MAX_RESULTS)
-    scored = acronyms.widen(snapshot, found, as_fused, filters, service.MAX_RESULTS)
+    wide = acronyms.long_form_hits(snapshot, found, filters, service.MAX_RESULTS)
+    unscored, scored = acronyms.widen(snapshot, found, wide, lists), acronyms.widen(snapshot, found, wide, as_fused)
     assert [c.pk for c in unscored.candidates] == [c.pk for c in scored.candidates]
     assert [c.score for c in unscored.candidates] == pytest.approx([c.score for c in scored.candidates], abs=1e-9)
     assert (unscored.lexical_total, unscored.filtered_empty) == (scored.lexical_total, scored.filtered_empty)
